@@ -1,0 +1,95 @@
+//! What the bot says back: the structured answer every front end renders.
+//!
+//! The CLI prints [`Answer::text`]; `--json` serialises the whole struct; the Discord layer builds
+//! an embed from the parts. Keeping one type means every front end says the same thing.
+
+use serde::Serialize;
+
+use crate::model::Source;
+
+/// A source as cited in an answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRef {
+    pub publisher: String,
+    pub headline: Option<String>,
+    /// Human form: "17 Dec 2025".
+    pub date: String,
+    pub url: Option<String>,
+}
+
+impl From<&Source> for SourceRef {
+    fn from(s: &Source) -> Self {
+        SourceRef {
+            publisher: s.publisher.clone(),
+            headline: s.headline.clone(),
+            date: s.date.to_string(),
+            url: s.url.clone(),
+        }
+    }
+}
+
+impl SourceRef {
+    /// "Reuters, 17 Dec 2025 <https://...>"
+    pub fn cite(&self) -> String {
+        match &self.url {
+            Some(url) => format!("{}, {} <{}>", self.publisher, self.date, url),
+            None => format!("{}, {}", self.publisher, self.date),
+        }
+    }
+}
+
+/// One fact used in an answer (or a timeline statement, whose id starts with `timeline:`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactAnswer {
+    pub id: String,
+    pub dispute: String,
+    /// "2025–26 resident doctors' dispute"
+    pub dispute_label: String,
+    pub answer: String,
+    /// Human form of the date it is true as of: "17 Dec 2025", "about Jun 2026".
+    pub as_of: String,
+    pub confidence: f32,
+    pub sources: Vec<SourceRef>,
+    /// Set when the fact's review date has passed.
+    pub stale: bool,
+    /// A note on a contested figure.
+    pub contested: Option<String>,
+}
+
+/// Why a question was declined (absent when it was answered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decline {
+    /// Nothing left to ask once mentions, emoji and punctuation are removed.
+    Empty,
+    /// The text tries to instruct the bot.
+    Instruction,
+    /// No fact matches well enough.
+    Unknown,
+    /// It names a time or dispute that has no such fact.
+    OutsideTime,
+    /// Longer than the bot reads.
+    TooLong,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    pub question: String,
+    pub answered: bool,
+    /// The whole reply as text (Discord markdown); `None` when declined.
+    pub answer: Option<String>,
+    /// The reply text whether answered or not (declines explain themselves).
+    #[serde(skip)]
+    pub text: String,
+    pub confidence: f32,
+    pub facts: Vec<FactAnswer>,
+    pub suggestions: Vec<String>,
+    /// NHS signposting, staleness warnings: shown with the answer.
+    pub notices: Vec<String>,
+    pub declined: Option<Decline>,
+}
+
+/// Shown whenever a question sounds like someone may need care.
+pub const NHS_SIGNPOSTING: &str = "If this is a medical emergency, call 999 or go to A&E: \
+emergency care continues during strikes. For urgent help that is not an emergency, call NHS 111 \
+or use 111 online.";

@@ -1,0 +1,187 @@
+//! `strikefacts check`: every rule the fact base must keep, reported as `path:line: message`.
+//!
+//! Loading ([`crate::knowledge`]) already rejects malformed files, missing fields, unknown ids and
+//! duplicates. This adds the rules that need more than one file: each phrasing must lead the
+//! matcher back to its own fact, facts past their review date are flagged, and (with a sources
+//! folder) each excerpt must be found verbatim in the source texts.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::engine::Engine;
+use crate::knowledge::{line_of, KnowledgeBase, Problem, Severity};
+
+/// Checks a fact base folder; problems sorted by file and line. An empty list means it passes.
+pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Problem> {
+    let kb = match KnowledgeBase::load(dir) {
+        Ok(kb) => kb,
+        Err(e) => return e.problems,
+    };
+    let mut problems = check_loaded(&kb, today);
+    if let Some(src) = sources {
+        problems.extend(check_excerpts(&kb, src));
+    }
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    problems
+}
+
+/// The rules that need the matcher, for an already loaded fact base.
+pub fn check_loaded(kb: &KnowledgeBase, today: NaiveDate) -> Vec<Problem> {
+    let engine = Engine::new(kb.clone());
+    let mut problems = Vec::new();
+    for fact in kb.served_facts() {
+        let text = fs::read_to_string(&fact.path).unwrap_or_default();
+        let line = |needle: &str| text.find(needle).map(|o| line_of(&text, o)).unwrap_or(1);
+        for p in &fact.phrasings {
+            let answer = engine.ask(p, fact.as_of.latest());
+            let ids: Vec<&str> = answer.facts.iter().map(|f| f.id.as_str()).collect();
+            let by_timeline = ids.iter().any(|id| id.starts_with("timeline:"));
+            if ids.contains(&fact.id.as_str()) || by_timeline {
+                continue;
+            }
+            let message = match answer.facts.first() {
+                Some(other) => format!(
+                    "phrasing {p:?} leads to fact {:?} (confidence {:.2}), not to this one",
+                    other.id, other.confidence
+                ),
+                None => format!(
+                    "phrasing {p:?} is not answered: confidence {:.2} is below the threshold {:.2}",
+                    answer.confidence,
+                    engine.threshold()
+                ),
+            };
+            problems.push(Problem {
+                path: fact.path.clone(),
+                line: line(p),
+                severity: Severity::Error,
+                message,
+            });
+        }
+        if let Some(review) = fact.review_by {
+            if review < today {
+                problems.push(Problem {
+                    path: fact.path.clone(),
+                    line: line("review_by"),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "past its review date ({review}): answers warn it may be out of date"
+                    ),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// Folds case, white space and typographic quotes so that an excerpt matches its source text.
+pub fn fold_for_quote(text: &str) -> String {
+    let mapped: String = text
+        .chars()
+        .map(|c| match c {
+            '‘' | '’' | '‚' | '′' | '`' => '\'',
+            '“' | '”' | '„' | '″' => '"',
+            '–' | '—' => '-',
+            '…' => '.',
+            c => c,
+        })
+        .collect::<String>()
+        .to_lowercase();
+    let mut out = mapped.split_whitespace().collect::<Vec<_>>().join(" ");
+    // "…" became "." above; three dots written out fold the same way.
+    while out.contains("...") {
+        out = out.replace("...", ".");
+    }
+    out
+}
+
+/// Every excerpt of every fact and strike period must appear in the source texts in `dir`.
+pub fn check_excerpts(kb: &KnowledgeBase, dir: &Path) -> Vec<Problem> {
+    let mut corpus = String::new();
+    let mut problems = Vec::new();
+    match source_files(dir) {
+        Ok(files) if !files.is_empty() => {
+            for f in files {
+                if let Ok(t) = fs::read_to_string(&f) {
+                    corpus.push_str(&fold_for_quote(&t));
+                    corpus.push('\n');
+                }
+            }
+        }
+        _ => {
+            problems.push(Problem {
+                path: dir.to_path_buf(),
+                line: 1,
+                severity: Severity::Error,
+                message: "no source texts found here".into(),
+            });
+            return problems;
+        }
+    }
+    for fact in &kb.facts {
+        let text = fs::read_to_string(&fact.path).unwrap_or_default();
+        for e in &fact.excerpts {
+            if !corpus.contains(&fold_for_quote(e)) {
+                let line = text
+                    .find(e.as_str())
+                    .map(|o| line_of(&text, o))
+                    .unwrap_or(1);
+                problems.push(Problem {
+                    path: fact.path.clone(),
+                    line,
+                    severity: Severity::Error,
+                    message: format!("excerpt not found verbatim in {}: {e:?}", dir.display()),
+                });
+            }
+        }
+    }
+    let timeline = kb.root.join("timeline.toml");
+    let text = fs::read_to_string(&timeline).unwrap_or_default();
+    for p in &kb.timeline {
+        for e in &p.excerpts {
+            if !corpus.contains(&fold_for_quote(e)) {
+                let line = text
+                    .find(e.as_str())
+                    .map(|o| line_of(&text, o))
+                    .unwrap_or(1);
+                problems.push(Problem {
+                    path: timeline.clone(),
+                    line,
+                    severity: Severity::Error,
+                    message: format!("excerpt not found verbatim in {}: {e:?}", dir.display()),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// The texts sources are quoted from: every .txt and .md file except the folder's README, which
+/// describes the sources rather than quoting them.
+fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let ext_ok = path.extension().is_some_and(|e| e == "txt" || e == "md");
+        if path.is_file() && ext_ok && !name.eq_ignore_ascii_case("README.md") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_fold_typography_and_space() {
+        assert_eq!(
+            fold_for_quote("the BMA’s  junior\n doctor “members”"),
+            fold_for_quote("The BMA's junior doctor \"members\"")
+        );
+    }
+}

@@ -1,0 +1,540 @@
+//! From a question to an [`Answer`]: cues, matching, time rules and composition in one place.
+//!
+//! The rules people rely on live here: a question that names a time or dispute is answered from
+//! that dispute only; one with no time cue gets a line per dispute, newest first; "now" means the
+//! newest facts; a question in parts gets each part answered; a low confidence declines with
+//! suggestions; an emergency always gets NHS signposting.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::answer::{Answer, Decline, FactAnswer, SourceRef, NHS_SIGNPOSTING};
+use crate::cues::{self, Cues};
+use crate::knowledge::{KnowledgeBase, LoadError};
+use crate::matcher::{Match, Matcher, Scope};
+use crate::timeline;
+
+/// Longest question considered; longer ones are declined with a reason.
+pub const MAX_QUESTION_CHARS: usize = 500;
+/// Suggestions offered with a declined question, and related questions with an answer.
+const SUGGESTIONS: usize = 3;
+/// Among "now" matches this close to the best, the newest fact wins.
+const RECENCY_WINDOW: f32 = 0.08;
+
+/// The answering core: a validated fact base and its index.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    kb: KnowledgeBase,
+    matcher: Matcher,
+    threshold: f32,
+}
+
+/// The outcome of one question part before composition.
+#[derive(Debug, Clone)]
+struct PartAnswer {
+    facts: Vec<FactAnswer>,
+    confidence: f32,
+    declined: Option<Decline>,
+    /// Best matches regardless of the threshold, for suggestions.
+    near: Vec<Match>,
+}
+
+impl Engine {
+    pub fn new(kb: KnowledgeBase) -> Engine {
+        let matcher = Matcher::build(&kb);
+        let threshold = kb.settings.threshold;
+        Engine {
+            kb,
+            matcher,
+            threshold,
+        }
+    }
+
+    pub fn load(dir: &Path) -> Result<Engine, LoadError> {
+        Ok(Engine::new(KnowledgeBase::load(dir)?))
+    }
+
+    pub fn knowledge(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The same engine deciding at another threshold (for fitting it on data).
+    pub fn with_threshold(mut self, threshold: f32) -> Engine {
+        self.threshold = threshold;
+        self
+    }
+
+    /// Answers one question as of `today`.
+    pub fn ask(&self, question: &str, today: NaiveDate) -> Answer {
+        let shown: String = question.chars().take(MAX_QUESTION_CHARS * 2).collect();
+        if question.chars().count() > MAX_QUESTION_CHARS {
+            return self.decline(
+                shown,
+                Decline::TooLong,
+                Vec::new(),
+                format!(
+                    "That question is too long for me: please ask in under {MAX_QUESTION_CHARS} \
+                     characters."
+                ),
+                Vec::new(),
+            );
+        }
+        let cleaned: String = cues::strip_mentions(question)
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let mut notices = Vec::new();
+        if cues::needs_signposting(&cleaned) {
+            notices.push(NHS_SIGNPOSTING.to_string());
+        }
+        if cues::is_injection(&cleaned) {
+            return self.decline(
+                shown,
+                Decline::Instruction,
+                Vec::new(),
+                "I only answer questions about the doctors' strikes in England from my sourced \
+                 facts; I don't take instructions."
+                    .to_string(),
+                notices,
+            );
+        }
+        let whole = self.answer_part(&cleaned, today);
+        let parts = split_parts(&cleaned);
+        let mut answered: Vec<PartAnswer> = Vec::new();
+        let mut missed_parts = Vec::new();
+        if parts.len() > 1 {
+            let mut separate = Vec::new();
+            for p in &parts {
+                let a = self.answer_part(p, today);
+                if a.declined.is_none() {
+                    separate.push(a);
+                } else if self.matcher.lexicon().analyze(p).tokens.len() > 1 {
+                    missed_parts.push(p.trim().to_string());
+                }
+            }
+            if whole.declined.is_none() {
+                answered.push(whole.clone());
+            }
+            answered.extend(separate);
+        } else if whole.declined.is_none() {
+            answered.push(whole.clone());
+        }
+        if answered.is_empty() {
+            let reason = whole.declined.unwrap_or(Decline::Unknown);
+            let message = match reason {
+                Decline::Empty => "I couldn't find a question in that. Ask me about the doctors' \
+                                   strikes in England, for example:"
+                    .to_string(),
+                Decline::OutsideTime => "My facts don't cover that for the time or dispute you \
+                                         named, so I won't guess from another one."
+                    .to_string(),
+                _ => "I don't know that from my sourced facts, so I won't guess.".to_string(),
+            };
+            return self.decline(shown, reason, whole.near, message, notices);
+        }
+        let mut facts: Vec<FactAnswer> = Vec::new();
+        let mut confidence: f32 = 0.0;
+        let mut near = Vec::new();
+        for part in answered {
+            confidence = confidence.max(part.confidence);
+            for f in part.facts {
+                if !facts.iter().any(|x| x.id == f.id) {
+                    facts.push(f);
+                }
+            }
+            near.extend(part.near);
+        }
+        for f in &facts {
+            if f.stale {
+                notices.push(format!(
+                    "The fact dated {} may be out of date: it is past its review date.",
+                    f.as_of
+                ));
+            }
+        }
+        let used: Vec<&str> = facts.iter().map(|f| f.id.as_str()).collect();
+        let suggestions = self.suggestions_from(&near, &used);
+        let text = render(&facts, &notices, &missed_parts);
+        Answer {
+            question: shown,
+            answered: true,
+            answer: Some(text.clone()),
+            text,
+            confidence,
+            facts,
+            suggestions,
+            notices,
+            declined: None,
+        }
+    }
+
+    fn answer_part(&self, text: &str, today: NaiveDate) -> PartAnswer {
+        let analyzed = self.matcher.lexicon().analyze(text);
+        let declined = |reason, near| PartAnswer {
+            facts: Vec::new(),
+            confidence: 0.0,
+            declined: Some(reason),
+            near,
+        };
+        if analyzed.tokens.is_empty() {
+            return declined(Decline::Empty, Vec::new());
+        }
+        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let year_tokens: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
+        let near = self
+            .matcher
+            .search(&analyzed, &year_tokens, &Scope::default());
+        if cues.uncovered_year {
+            return declined(Decline::OutsideTime, near);
+        }
+        let scope_disputes = if cues.disputes.is_empty() && cues.now {
+            self.newest_dispute(today).into_iter().collect()
+        } else {
+            cues.disputes.clone()
+        };
+        let scope = Scope {
+            disputes: &scope_disputes,
+            intent: Some(cues.intent),
+        };
+        let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
+        let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
+        let timeline_query =
+            timeline::detect(&analyzed.words, &analyzed.tokens, &cues.years, cues.now);
+        if let Some((query, conf)) = timeline_query {
+            if conf >= self.threshold && conf >= best {
+                let mut facts = timeline::answer(&self.kb, query, &cues.disputes, today);
+                if !facts.is_empty() {
+                    for f in &mut facts {
+                        f.confidence = conf;
+                    }
+                    // "Is there a strike now?" also gets the newest fact on the dispute's state.
+                    if matches!(query, timeline::TimelineQuery::Now { .. }) {
+                        if let Some(m) = self.pick_newest(&matches) {
+                            facts.push(self.fact_answer(m, today));
+                        }
+                    }
+                    return PartAnswer {
+                        facts,
+                        confidence: conf,
+                        declined: None,
+                        near,
+                    };
+                }
+            }
+        }
+        if best < self.threshold {
+            let reason = if !cues.disputes.is_empty()
+                && near.first().is_some_and(|m| m.confidence >= self.threshold)
+            {
+                Decline::OutsideTime
+            } else {
+                Decline::Unknown
+            };
+            return declined(reason, near);
+        }
+        let chosen: Vec<&Match> = if cues.now && cues.disputes.is_empty() {
+            self.pick_newest(&matches).into_iter().collect()
+        } else if cues.disputes.len() == 1 {
+            matches.first().into_iter().collect()
+        } else {
+            self.one_per_dispute(&matches)
+        };
+        PartAnswer {
+            facts: chosen.iter().map(|m| self.fact_answer(m, today)).collect(),
+            confidence: best,
+            declined: None,
+            near: matches,
+        }
+    }
+
+    /// The dispute that started most recently on or before today.
+    fn newest_dispute(&self, today: NaiveDate) -> Option<String> {
+        self.kb
+            .disputes
+            .iter()
+            .filter(|d| d.start <= today)
+            .max_by_key(|d| d.start)
+            .map(|d| d.id.clone())
+    }
+
+    /// Of the matches close to the best, the newest fact.
+    fn pick_newest<'a>(&self, matches: &'a [Match]) -> Option<&'a Match> {
+        let best = matches.first()?.confidence;
+        if best < self.threshold {
+            return None;
+        }
+        matches
+            .iter()
+            .take_while(|m| m.confidence >= best - RECENCY_WINDOW)
+            .max_by(|a, b| {
+                let fa = &self.kb.facts[a.fact];
+                let fb = &self.kb.facts[b.fact];
+                fa.as_of
+                    .latest()
+                    .cmp(&fb.as_of.latest())
+                    .then(a.confidence.total_cmp(&b.confidence))
+            })
+    }
+
+    /// The best match of each dispute that is close to the overall best, newest dispute first.
+    fn one_per_dispute<'a>(&self, matches: &'a [Match]) -> Vec<&'a Match> {
+        let Some(top) = matches.first() else {
+            return Vec::new();
+        };
+        let floor = self
+            .threshold
+            .max(top.confidence * self.kb.settings.dispute_margin);
+        let mut chosen: Vec<&Match> = Vec::new();
+        for m in matches {
+            if m.confidence < floor {
+                break;
+            }
+            let d = &self.kb.facts[m.fact].dispute;
+            if !chosen.iter().any(|c| &self.kb.facts[c.fact].dispute == d) {
+                chosen.push(m);
+            }
+        }
+        chosen.sort_by_key(|m| {
+            let d = &self.kb.facts[m.fact].dispute;
+            std::cmp::Reverse(self.kb.dispute(d).map(|d| d.start))
+        });
+        chosen
+    }
+
+    fn fact_answer(&self, m: &Match, today: NaiveDate) -> FactAnswer {
+        let f = &self.kb.facts[m.fact];
+        FactAnswer {
+            id: f.id.clone(),
+            dispute: f.dispute.clone(),
+            dispute_label: self
+                .kb
+                .dispute(&f.dispute)
+                .map(|d| d.label.clone())
+                .unwrap_or_else(|| f.dispute.clone()),
+            answer: f.answer.clone(),
+            as_of: f.as_of_text(),
+            confidence: m.confidence,
+            sources: f
+                .sources
+                .iter()
+                .filter_map(|s| self.kb.source(s))
+                .map(SourceRef::from)
+                .collect(),
+            stale: f.review_by.is_some_and(|r| r < today),
+            contested: f.contested.clone(),
+        }
+    }
+
+    /// Questions the bot can answer, from the nearest matches not already used.
+    fn suggestions_from(&self, near: &[Match], used: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
+        for m in near {
+            let f = &self.kb.facts[m.fact];
+            if used.contains(&f.id.as_str()) || seen.contains(&m.fact) {
+                continue;
+            }
+            seen.push(m.fact);
+            if let Some(p) = f.phrasings.get(m.phrasing) {
+                out.push(sentence(p));
+            }
+            if out.len() == SUGGESTIONS {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Starter questions when nothing matched at all: the newest fact of each dispute.
+    fn starters(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in self.kb.disputes.iter().rev() {
+            if let Some(f) = self
+                .kb
+                .served_facts()
+                .filter(|f| f.dispute == d.id)
+                .max_by_key(|f| f.as_of)
+            {
+                if let Some(p) = f.phrasings.first() {
+                    out.push(sentence(p));
+                }
+            }
+        }
+        out.truncate(SUGGESTIONS);
+        out
+    }
+
+    fn decline(
+        &self,
+        question: String,
+        reason: Decline,
+        near: Vec<Match>,
+        message: String,
+        notices: Vec<String>,
+    ) -> Answer {
+        let mut suggestions = self.suggestions_from(&near, &[]);
+        if suggestions.is_empty() && reason != Decline::Instruction {
+            suggestions = self.starters();
+        }
+        let mut text = String::new();
+        for n in &notices {
+            text.push_str(n);
+            text.push_str("\n\n");
+        }
+        text.push_str(&message);
+        if !suggestions.is_empty() {
+            if reason != Decline::Empty {
+                text.push_str(" I can answer:");
+            }
+            for s in &suggestions {
+                text.push_str("\n• ");
+                text.push_str(s);
+            }
+        }
+        Answer {
+            question,
+            answered: false,
+            answer: None,
+            text,
+            confidence: near.first().map(|m| m.confidence).unwrap_or(0.0),
+            facts: Vec::new(),
+            suggestions,
+            notices,
+            declined: Some(reason),
+        }
+    }
+
+    /// Phrasings that complete a partly typed question, best first (for autocomplete).
+    pub fn complete(&self, partial: &str, limit: usize) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (fact, phrasing) in self.matcher.complete(partial, limit) {
+            if let Some(p) = self.kb.facts[fact].phrasings.get(phrasing) {
+                let s = sentence(p);
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+        if out.is_empty() && partial.trim().is_empty() {
+            out = self.starters();
+        }
+        out
+    }
+}
+
+/// A phrasing as a question a person would click: capitalised, with a question mark.
+fn sentence(p: &str) -> String {
+    let p = p.trim();
+    let mut chars = p.chars();
+    let mut s: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !s.ends_with(['?', '.', '!']) {
+        s.push('?');
+    }
+    s
+}
+
+/// Splits "who is X and what did they say?" into its questions.
+pub fn split_parts(question: &str) -> Vec<String> {
+    const STARTS: &[&str] = &[
+        "what", "who", "when", "where", "why", "how", "which", "did", "does", "do", "is", "was",
+        "were", "are", "has", "have", "can",
+    ];
+    let mut parts = Vec::new();
+    for chunk in question.split(['?', ';']) {
+        let words: Vec<&str> = chunk.split_whitespace().collect();
+        let mut current: Vec<&str> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let is_and =
+                w.trim_matches(',').eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("&");
+            let next_is_question = words.get(i + 1).is_some_and(|n| {
+                let n = n.to_lowercase();
+                STARTS.contains(&n.trim_matches(|c: char| !c.is_alphanumeric()))
+            });
+            if is_and && next_is_question && current.len() >= 2 {
+                parts.push(current.join(" "));
+                current.clear();
+            } else {
+                current.push(w);
+            }
+        }
+        if !current.is_empty() {
+            parts.push(current.join(" "));
+        }
+    }
+    parts.retain(|p| p.chars().any(|c| c.is_alphanumeric()));
+    parts
+}
+
+/// The reply text: notices, then one block per fact with its dispute, date and sources.
+fn render(facts: &[FactAnswer], notices: &[String], missed: &[String]) -> String {
+    let mut out = String::new();
+    for n in notices {
+        out.push_str(n);
+        out.push_str("\n\n");
+    }
+    let blocks: Vec<String> = facts
+        .iter()
+        .map(|f| {
+            let mut b = format!("**{}** (as of {}): {}", f.dispute_label, f.as_of, f.answer);
+            if let Some(c) = &f.contested {
+                b.push_str(&format!("\n_Note: {c}_"));
+            }
+            let cites: Vec<String> = f.sources.iter().map(|s| s.cite()).collect();
+            if !cites.is_empty() {
+                b.push_str(&format!("\nSource: {}", cites.join("; ")));
+            }
+            b
+        })
+        .collect();
+    out.push_str(&blocks.join("\n\n"));
+    if !missed.is_empty() {
+        out.push_str(&format!(
+            "\n\nI don't know the answer to: {}",
+            missed.join("; ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_multi_part_questions() {
+        assert_eq!(
+            split_parts("Who is Jack Fletcher and what did he say about jobs?"),
+            vec!["Who is Jack Fletcher", "what did he say about jobs"]
+        );
+        assert_eq!(
+            split_parts("pay and conditions dispute"),
+            vec!["pay and conditions dispute"]
+        );
+        assert_eq!(
+            split_parts("When was it? How long did it last?"),
+            vec!["When was it", "How long did it last"]
+        );
+        assert!(split_parts("?!?!").is_empty());
+    }
+
+    #[test]
+    fn sentences_look_like_questions() {
+        assert_eq!(
+            sentence("why are doctors striking"),
+            "Why are doctors striking?"
+        );
+        assert_eq!(sentence("Is it over?"), "Is it over?");
+    }
+}

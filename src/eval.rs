@@ -1,0 +1,229 @@
+//! Scoring a question set: how often the bot answers correctly and declines when it should.
+//!
+//! The format is JSON Lines, one question per line: `{"id", "q", "kind", "expect_any",
+//! "expect_all", "note"}`. A reply is correct when it contains at least one `expect_any` string
+//! (if any are given) and every `expect_all` string, ignoring case; a question of kind `abstain`
+//! is correct when the bot declines. A *false answer* is an answered question whose reply is not
+//! correct: the failure that matters most, because the bot spoke wrongly in someone's name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Engine;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct EvalQuestion {
+    pub id: String,
+    pub q: String,
+    pub kind: String,
+    #[serde(default)]
+    pub expect_any: Vec<String>,
+    #[serde(default)]
+    pub expect_all: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl EvalQuestion {
+    pub fn must_decline(&self) -> bool {
+        self.kind == "abstain"
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// Reads a question file; blank lines are skipped.
+pub fn load_questions(path: &Path) -> Result<Vec<EvalQuestion>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|source| EvalError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let q: EvalQuestion = serde_json::from_str(line).map_err(|e| EvalError::Parse {
+            path: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        out.push(q);
+    }
+    Ok(out)
+}
+
+/// One question's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalResult {
+    pub id: String,
+    pub kind: String,
+    pub question: String,
+    pub answered: bool,
+    pub correct: bool,
+    pub confidence: f32,
+    pub reply: String,
+}
+
+/// Correct / total.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Tally {
+    pub correct: usize,
+    pub total: usize,
+}
+
+impl Tally {
+    pub fn rate(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.correct as f64 / self.total as f64
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvalReport {
+    pub per_kind: BTreeMap<String, Tally>,
+    /// Questions that should be answered, and how many were answered correctly.
+    pub answerable: Tally,
+    /// Questions that must be declined, and how many were.
+    pub abstain: Tally,
+    /// Answered questions whose reply was wrong (including answered must-decline questions).
+    pub false_answers: usize,
+    pub answered: usize,
+    pub declined: usize,
+    pub results: Vec<EvalResult>,
+}
+
+impl EvalReport {
+    pub fn total(&self) -> usize {
+        self.results.len()
+    }
+}
+
+/// Whether a reply satisfies a question's expectations.
+pub fn is_correct(q: &EvalQuestion, answered: bool, reply: &str) -> bool {
+    if q.must_decline() {
+        return !answered;
+    }
+    if !answered {
+        return false;
+    }
+    let reply = reply.to_lowercase();
+    let any = q.expect_any.is_empty()
+        || q.expect_any
+            .iter()
+            .any(|e| reply.contains(&e.to_lowercase()));
+    let all = q
+        .expect_all
+        .iter()
+        .all(|e| reply.contains(&e.to_lowercase()));
+    any && all
+}
+
+pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> EvalReport {
+    let mut report = EvalReport::default();
+    for q in questions {
+        let a = engine.ask(&q.q, today);
+        let correct = is_correct(q, a.answered, &a.text);
+        let tally = report.per_kind.entry(q.kind.clone()).or_default();
+        tally.total += 1;
+        tally.correct += correct as usize;
+        let bucket = if q.must_decline() {
+            &mut report.abstain
+        } else {
+            &mut report.answerable
+        };
+        bucket.total += 1;
+        bucket.correct += correct as usize;
+        if a.answered {
+            report.answered += 1;
+            if !correct {
+                report.false_answers += 1;
+            }
+        } else {
+            report.declined += 1;
+        }
+        report.results.push(EvalResult {
+            id: q.id.clone(),
+            kind: q.kind.clone(),
+            question: q.q.clone(),
+            answered: a.answered,
+            correct,
+            confidence: a.confidence,
+            reply: a.text,
+        });
+    }
+    report
+}
+
+/// The threshold that serves a question set best: most correct, with a false answer counting
+/// as two mistakes because a wrong answer is worse than "I don't know". Returns the best
+/// threshold with its report, and the whole curve as (threshold, correct, false answers).
+pub fn fit_threshold(
+    engine: &Engine,
+    questions: &[EvalQuestion],
+    today: NaiveDate,
+) -> (f32, Vec<(f32, usize, usize)>) {
+    let mut curve = Vec::new();
+    let mut best = (engine.threshold(), i64::MIN);
+    for step in 20..=90 {
+        let t = step as f32 / 100.0;
+        let e = engine.clone().with_threshold(t);
+        let r = run(&e, questions, today);
+        let correct = r.answerable.correct + r.abstain.correct;
+        let score = correct as i64 - 2 * r.false_answers as i64;
+        curve.push((t, correct, r.false_answers));
+        if score > best.1 {
+            best = (t, score);
+        }
+    }
+    (best.0, curve)
+}
+
+/// A human summary: per kind, answered %, declined %, false answers.
+pub fn summary(report: &EvalReport) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{:<16} {:>8} {:>8}\n", "kind", "correct", "rate"));
+    for (kind, t) in &report.per_kind {
+        out.push_str(&format!(
+            "{:<16} {:>4}/{:<4} {:>6.1}%\n",
+            kind,
+            t.correct,
+            t.total,
+            100.0 * t.rate()
+        ));
+    }
+    let n = report.total().max(1) as f64;
+    out.push_str(&format!(
+        "\nanswerable correct: {}/{} ({:.1}%)\nmust-decline declined: {}/{} ({:.1}%)\n\
+         answered: {:.1}%   declined: {:.1}%   false answers: {}\n",
+        report.answerable.correct,
+        report.answerable.total,
+        100.0 * report.answerable.rate(),
+        report.abstain.correct,
+        report.abstain.total,
+        100.0 * report.abstain.rate(),
+        100.0 * report.answered as f64 / n,
+        100.0 * report.declined as f64 / n,
+        report.false_answers
+    ));
+    out
+}

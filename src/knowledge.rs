@@ -1,0 +1,735 @@
+//! Reading the fact base from `knowledge/`: TOML files people review in git.
+//!
+//! Every problem found while reading is reported as `path:line: message`, so a reviewer can jump
+//! to it; one broken file never hides the problems of another. Semantic rules that need the whole
+//! fact base (duplicate ids, unknown source ids) are checked here too, because a fact base that
+//! breaks them must never be served. Rules that need the matcher live in [`crate::check`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::lexicon::Lexicon;
+use crate::model::{Dispute, Fact, PartialDate, Retirement, Source, StrikePeriod, StrikeStatus};
+
+/// Longest answer: one Discord message with room for the source line.
+pub const MAX_ANSWER_CHARS: usize = 600;
+/// Longest excerpt: short enough to be a quotation, not a copy.
+pub const MAX_EXCERPT_CHARS: usize = 300;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One thing wrong with the fact base, at a place a person can open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub line: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tag = match self.severity {
+            Severity::Warning => "warning: ",
+            Severity::Error => "",
+        };
+        write!(
+            f,
+            "{}:{}: {tag}{}",
+            self.path.display(),
+            self.line,
+            self.message
+        )
+    }
+}
+
+/// The fact base could not be read; every problem is listed.
+#[derive(Debug, thiserror::Error)]
+#[error("the fact base in {dir} has {} problem(s):\n{}", problems.len(), list(problems))]
+pub struct LoadError {
+    pub dir: PathBuf,
+    pub problems: Vec<Problem>,
+}
+
+fn list(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The matcher's tunables, in `knowledge/matcher.toml` so that a refit shows up in review.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatcherSettings {
+    /// Below this confidence the bot declines.
+    pub threshold: f32,
+    /// Other disputes are answered too when their best match is within this share of the top.
+    #[serde(default = "default_dispute_margin")]
+    pub dispute_margin: f32,
+    /// How the threshold was obtained (for reviewers).
+    #[serde(default)]
+    pub fitted: String,
+}
+
+fn default_dispute_margin() -> f32 {
+    0.85
+}
+
+impl Default for MatcherSettings {
+    fn default() -> Self {
+        MatcherSettings {
+            threshold: 0.6,
+            dispute_margin: default_dispute_margin(),
+            fitted: String::new(),
+        }
+    }
+}
+
+/// Everything in `knowledge/`, validated.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    pub root: PathBuf,
+    pub disputes: Vec<Dispute>,
+    pub sources: BTreeMap<String, Source>,
+    pub facts: Vec<Fact>,
+    pub timeline: Vec<StrikePeriod>,
+    pub lexicon: Lexicon,
+    pub settings: MatcherSettings,
+}
+
+impl KnowledgeBase {
+    /// Reads and validates the whole fact base.
+    pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
+        let mut reader = Reader::default();
+        let kb = reader.read_all(dir);
+        if reader
+            .problems
+            .iter()
+            .any(|p| p.severity == Severity::Error)
+        {
+            return Err(LoadError {
+                dir: dir.to_path_buf(),
+                problems: reader.problems,
+            });
+        }
+        Ok(kb)
+    }
+
+    pub fn dispute(&self, id: &str) -> Option<&Dispute> {
+        self.disputes.iter().find(|d| d.id == id)
+    }
+
+    pub fn fact(&self, id: &str) -> Option<&Fact> {
+        self.facts.iter().find(|f| f.id == id)
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
+    /// The facts that answers may use.
+    pub fn served_facts(&self) -> impl Iterator<Item = &Fact> {
+        self.facts.iter().filter(|f| f.is_served())
+    }
+}
+
+/// Parses one fact file's text, as `check` and moderators' edits both need.
+pub fn parse_fact(path: &Path, text: &str) -> Result<Fact, Vec<Problem>> {
+    let mut reader = Reader::default();
+    let fact = reader.fact_from_text(path, text);
+    match fact {
+        Some(f) if reader.problems.is_empty() => Ok(f),
+        _ => Err(reader.problems),
+    }
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[derive(Default)]
+struct Reader {
+    problems: Vec<Problem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisputes {
+    dispute: Vec<Spanned<RawDispute>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDispute {
+    id: String,
+    label: String,
+    short: String,
+    start: Spanned<String>,
+    end: Spanned<String>,
+    #[serde(default)]
+    cues: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSources {
+    source: Vec<Spanned<RawSource>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: Spanned<String>,
+    publisher: Spanned<String>,
+    headline: Option<String>,
+    date: Spanned<String>,
+    date_note: Option<String>,
+    url: Option<Spanned<String>>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFact {
+    id: Spanned<String>,
+    dispute: Spanned<String>,
+    as_of: Spanned<String>,
+    #[serde(default)]
+    approximate: bool,
+    answer: Spanned<String>,
+    sources: Spanned<Vec<Spanned<String>>>,
+    excerpts: Spanned<Vec<Spanned<String>>>,
+    phrasings: Spanned<Vec<Spanned<String>>>,
+    keywords: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    not_phrasings: Vec<Spanned<String>>,
+    contested: Option<Spanned<String>>,
+    review_by: Option<Spanned<String>>,
+    retired: Option<Retirement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTimeline {
+    strike: Vec<Spanned<RawStrike>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStrike {
+    id: Spanned<String>,
+    dispute: Spanned<String>,
+    start: Spanned<String>,
+    end: Spanned<String>,
+    action: String,
+    status: StrikeStatus,
+    summary: Spanned<String>,
+    sources: Spanned<Vec<Spanned<String>>>,
+    excerpts: Spanned<Vec<Spanned<String>>>,
+}
+
+impl Reader {
+    fn problem(&mut self, path: &Path, text: &str, offset: usize, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.to_path_buf(),
+            line: line_of(text, offset),
+            severity: Severity::Error,
+            message: message.into(),
+        });
+    }
+
+    fn read_file(&mut self, path: &Path) -> Option<String> {
+        match fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                self.problems.push(Problem {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    severity: Severity::Error,
+                    message: format!("cannot read: {e}"),
+                });
+                None
+            }
+        }
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(&mut self, path: &Path, text: &str) -> Option<T> {
+        match toml::from_str::<T>(text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let offset = e.span().map(|s| s.start).unwrap_or(0);
+                let message = e.message().replace('\n', " ");
+                self.problem(path, text, offset, message);
+                None
+            }
+        }
+    }
+
+    fn read_all(&mut self, dir: &Path) -> KnowledgeBase {
+        let disputes = self.read_disputes(&dir.join("disputes.toml"));
+        let sources = self.read_sources(&dir.join("sources.toml"));
+        let lexicon_path = dir.join("lexicon.toml");
+        let lexicon = match self.read_file(&lexicon_path) {
+            Some(text) => match Lexicon::from_toml(&text) {
+                Ok(l) => l,
+                Err((offset, msg)) => {
+                    self.problem(&lexicon_path, &text, offset, msg);
+                    Lexicon::default()
+                }
+            },
+            None => Lexicon::default(),
+        };
+        let settings_path = dir.join("matcher.toml");
+        let settings = match self.read_file(&settings_path) {
+            Some(text) => self
+                .parse::<MatcherSettings>(&settings_path, &text)
+                .unwrap_or_default(),
+            None => MatcherSettings::default(),
+        };
+        let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
+        let facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
+        let timeline = self.read_timeline(&dir.join("timeline.toml"), &dispute_ids, &sources);
+        KnowledgeBase {
+            root: dir.to_path_buf(),
+            disputes,
+            sources,
+            facts,
+            timeline,
+            lexicon,
+            settings,
+        }
+    }
+
+    fn read_disputes(&mut self, path: &Path) -> Vec<Dispute> {
+        let Some(text) = self.read_file(path) else {
+            return Vec::new();
+        };
+        let Some(raw) = self.parse::<RawDisputes>(path, &text) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for d in raw.dispute {
+            let at = d.span().start;
+            let d = d.into_inner();
+            let start = self.date(path, &text, &d.start);
+            let end = self.date(path, &text, &d.end);
+            if out.iter().any(|o: &Dispute| o.id == d.id) {
+                self.problem(path, &text, at, format!("duplicate dispute id {:?}", d.id));
+            }
+            if let (Some(start), Some(end)) = (start, end) {
+                out.push(Dispute {
+                    id: d.id,
+                    label: d.label,
+                    short: d.short,
+                    start: start.earliest(),
+                    end: end.latest(),
+                    cues: d.cues.iter().map(|c| c.to_lowercase()).collect(),
+                });
+            }
+        }
+        out
+    }
+
+    fn date(&mut self, path: &Path, text: &str, value: &Spanned<String>) -> Option<PartialDate> {
+        let parsed = PartialDate::parse(value.get_ref());
+        if parsed.is_none() {
+            self.problem(
+                path,
+                text,
+                value.span().start,
+                format!(
+                    "bad date {:?}: expected YYYY-MM-DD, YYYY-MM or YYYY",
+                    value.get_ref()
+                ),
+            );
+        }
+        parsed
+    }
+
+    fn non_empty(&mut self, path: &Path, text: &str, field: &str, value: &Spanned<String>) {
+        if value.get_ref().trim().is_empty() {
+            self.problem(
+                path,
+                text,
+                value.span().start,
+                format!("`{field}` is empty"),
+            );
+        }
+    }
+
+    fn read_sources(&mut self, path: &Path) -> BTreeMap<String, Source> {
+        let mut out = BTreeMap::new();
+        let Some(text) = self.read_file(path) else {
+            return out;
+        };
+        let Some(raw) = self.parse::<RawSources>(path, &text) else {
+            return out;
+        };
+        for s in raw.source {
+            let s = s.into_inner();
+            self.non_empty(path, &text, "id", &s.id);
+            self.non_empty(path, &text, "publisher", &s.publisher);
+            let date = self.date(path, &text, &s.date);
+            if let Some(url) = &s.url {
+                let u = url.get_ref();
+                if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(' ') {
+                    self.problem(path, &text, url.span().start, format!("bad url {u:?}"));
+                }
+            }
+            let id = s.id.get_ref().clone();
+            if out.contains_key(&id) {
+                self.problem(
+                    path,
+                    &text,
+                    s.id.span().start,
+                    format!("duplicate source id {id:?}"),
+                );
+                continue;
+            }
+            if let Some(date) = date {
+                out.insert(
+                    id.clone(),
+                    Source {
+                        id,
+                        publisher: s.publisher.into_inner(),
+                        headline: s.headline.filter(|h| !h.trim().is_empty()),
+                        date,
+                        date_note: s.date_note,
+                        url: s.url.map(|u| u.into_inner()),
+                        note: s.note,
+                    },
+                );
+            }
+        }
+        out
+    }
+
+    fn read_facts(
+        &mut self,
+        dir: &Path,
+        disputes: &HashSet<String>,
+        sources: &BTreeMap<String, Source>,
+    ) -> Vec<Fact> {
+        let mut files = Vec::new();
+        collect_toml(dir, &mut files, &mut self.problems);
+        files.sort();
+        let mut facts: Vec<Fact> = Vec::new();
+        let mut ids: HashMap<String, PathBuf> = HashMap::new();
+        let mut phrasings: HashMap<String, String> = HashMap::new();
+        for path in files {
+            let Some(text) = self.read_file(&path) else {
+                continue;
+            };
+            let Some(fact) = self.fact_from_text(&path, &text) else {
+                continue;
+            };
+            let offset_of = |needle: &str| text.find(needle).unwrap_or(0);
+            if let Some(first) = ids.get(&fact.id) {
+                let msg = format!(
+                    "duplicate fact id {:?} (also in {})",
+                    fact.id,
+                    first.display()
+                );
+                self.problem(&path, &text, offset_of("id"), msg);
+                continue;
+            }
+            ids.insert(fact.id.clone(), path.clone());
+            if !disputes.contains(&fact.dispute) {
+                let msg = format!("unknown dispute {:?} (see disputes.toml)", fact.dispute);
+                self.problem(&path, &text, offset_of("dispute"), msg);
+            }
+            for s in &fact.sources {
+                if !sources.contains_key(s) {
+                    let msg = format!("unknown source id {s:?} (see sources.toml)");
+                    self.problem(&path, &text, offset_of(s), msg);
+                }
+            }
+            if fact.is_served() {
+                for p in &fact.phrasings {
+                    let key = crate::lexicon::plain(p);
+                    if let Some(other) = phrasings.get(&key) {
+                        let msg = format!("phrasing {p:?} is also a phrasing of fact {other:?}");
+                        self.problem(&path, &text, offset_of(p), msg);
+                    } else {
+                        phrasings.insert(key, fact.id.clone());
+                    }
+                }
+            }
+            facts.push(fact);
+        }
+        facts
+    }
+
+    fn fact_from_text(&mut self, path: &Path, text: &str) -> Option<Fact> {
+        let raw = self.parse::<RawFact>(path, text)?;
+        let before = self.problems.len();
+        for (field, value) in [
+            ("id", &raw.id),
+            ("dispute", &raw.dispute),
+            ("answer", &raw.answer),
+        ] {
+            self.non_empty(path, text, field, value);
+        }
+        let id = raw.id.get_ref().trim().to_string();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if !id.is_empty() && stem != id {
+            self.problem(
+                path,
+                text,
+                raw.id.span().start,
+                format!("id {id:?} does not match the file name {stem:?}"),
+            );
+        }
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            self.problem(
+                path,
+                text,
+                raw.id.span().start,
+                "id must be kebab-case: a-z, 0-9 and -",
+            );
+        }
+        let answer_len = raw.answer.get_ref().chars().count();
+        if answer_len > MAX_ANSWER_CHARS {
+            self.problem(
+                path,
+                text,
+                raw.answer.span().start,
+                format!("answer is {answer_len} characters; the limit is {MAX_ANSWER_CHARS}"),
+            );
+        }
+        let as_of = self.date(path, text, &raw.as_of);
+        let review_by = raw.review_by.as_ref().and_then(|r| {
+            let d = self.date(path, text, r)?;
+            Some(d.latest())
+        });
+        let mut lists = Vec::new();
+        for (field, value) in [
+            ("sources", &raw.sources),
+            ("excerpts", &raw.excerpts),
+            ("phrasings", &raw.phrasings),
+            ("keywords", &raw.keywords),
+        ] {
+            if value.get_ref().is_empty() {
+                self.problem(
+                    path,
+                    text,
+                    value.span().start,
+                    format!("`{field}` is empty"),
+                );
+            }
+            for item in value.get_ref() {
+                self.non_empty(path, text, field, item);
+            }
+            lists.push(strings(value.get_ref()));
+        }
+        for e in raw.excerpts.get_ref() {
+            let n = e.get_ref().chars().count();
+            if n > MAX_EXCERPT_CHARS {
+                self.problem(
+                    path,
+                    text,
+                    e.span().start,
+                    format!("excerpt is {n} characters; the limit is {MAX_EXCERPT_CHARS}"),
+                );
+            }
+        }
+        let mut seen = HashSet::new();
+        for p in raw.phrasings.get_ref() {
+            if !seen.insert(crate::lexicon::plain(p.get_ref())) {
+                self.problem(
+                    path,
+                    text,
+                    p.span().start,
+                    format!("phrasing {:?} is listed twice", p.get_ref()),
+                );
+            }
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        let mut lists = lists.into_iter();
+        Some(Fact {
+            id,
+            dispute: raw.dispute.into_inner().trim().to_string(),
+            as_of: as_of?,
+            approximate: raw.approximate,
+            answer: raw.answer.into_inner().trim().to_string(),
+            sources: lists.next().unwrap_or_default(),
+            excerpts: lists.next().unwrap_or_default(),
+            phrasings: lists.next().unwrap_or_default(),
+            keywords: lists.next().unwrap_or_default(),
+            not_phrasings: strings(&raw.not_phrasings),
+            contested: raw
+                .contested
+                .map(|c| c.into_inner())
+                .filter(|c| !c.trim().is_empty()),
+            review_by,
+            retired: raw.retired,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn read_timeline(
+        &mut self,
+        path: &Path,
+        disputes: &HashSet<String>,
+        sources: &BTreeMap<String, Source>,
+    ) -> Vec<StrikePeriod> {
+        let Some(text) = self.read_file(path) else {
+            return Vec::new();
+        };
+        let Some(raw) = self.parse::<RawTimeline>(path, &text) else {
+            return Vec::new();
+        };
+        let mut out: Vec<StrikePeriod> = Vec::new();
+        for s in raw.strike {
+            let s = s.into_inner();
+            let before = self.problems.len();
+            if out.iter().any(|o| &o.id == s.id.get_ref()) {
+                self.problem(
+                    path,
+                    &text,
+                    s.id.span().start,
+                    format!("duplicate strike id {:?}", s.id.get_ref()),
+                );
+            }
+            if !disputes.contains(s.dispute.get_ref()) {
+                self.problem(
+                    path,
+                    &text,
+                    s.dispute.span().start,
+                    format!("unknown dispute {:?}", s.dispute.get_ref()),
+                );
+            }
+            for src in s.sources.get_ref() {
+                if !sources.contains_key(src.get_ref()) {
+                    self.problem(
+                        path,
+                        &text,
+                        src.span().start,
+                        format!("unknown source id {:?}", src.get_ref()),
+                    );
+                }
+            }
+            if s.sources.get_ref().is_empty() || s.excerpts.get_ref().is_empty() {
+                self.problem(
+                    path,
+                    &text,
+                    s.sources.span().start,
+                    "a strike period needs sources and excerpts",
+                );
+            }
+            self.non_empty(path, &text, "summary", &s.summary);
+            let start = self.datetime(path, &text, &s.start, false);
+            let end = self.datetime(path, &text, &s.end, true);
+            if let (Some((start, t1)), Some((end, _))) = (start, end) {
+                if end < start {
+                    self.problem(path, &text, s.end.span().start, "end is before start");
+                }
+                if self.problems.len() == before {
+                    out.push(StrikePeriod {
+                        id: s.id.into_inner(),
+                        dispute: s.dispute.into_inner(),
+                        start,
+                        end,
+                        has_time: t1,
+                        action: s.action,
+                        status: s.status,
+                        summary: s.summary.into_inner(),
+                        sources: strings(s.sources.get_ref()),
+                        excerpts: strings(s.excerpts.get_ref()),
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|s| s.start);
+        out
+    }
+
+    /// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD` (a bare end date means the end of that day).
+    fn datetime(
+        &mut self,
+        path: &Path,
+        text: &str,
+        value: &Spanned<String>,
+        is_end: bool,
+    ) -> Option<(NaiveDateTime, bool)> {
+        let v = value.get_ref().trim();
+        if let Ok(dt) = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M") {
+            return Some((dt, true));
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            let t = if is_end {
+                NaiveTime::from_hms_opt(23, 59, 0)
+            } else {
+                NaiveTime::from_hms_opt(0, 0, 0)
+            }?;
+            return Some((d.and_time(t), false));
+        }
+        // A month alone ("2015-12"): the whole month, as for strikes called off before any day
+        // was fixed.
+        if let Some(p) = PartialDate::parse(v).filter(|p| p.month.is_some() && p.day.is_none()) {
+            let d = if is_end { p.latest() } else { p.earliest() };
+            let t = if is_end {
+                NaiveTime::from_hms_opt(23, 59, 0)
+            } else {
+                NaiveTime::from_hms_opt(0, 0, 0)
+            }?;
+            return Some((d.and_time(t), false));
+        }
+        self.problem(
+            path,
+            text,
+            value.span().start,
+            format!("bad date-time {v:?}: expected YYYY-MM-DDTHH:MM, YYYY-MM-DD or YYYY-MM"),
+        );
+        None
+    }
+}
+
+fn strings(v: &[Spanned<String>]) -> Vec<String> {
+    v.iter().map(|s| s.get_ref().trim().to_string()).collect()
+}
+
+fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Problem {
+                path: dir.to_path_buf(),
+                line: 1,
+                severity: Severity::Error,
+                message: format!("cannot read the facts folder: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_toml(&path, out, problems);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+}

@@ -1,0 +1,597 @@
+//! Turning what people type into comparable tokens.
+//!
+//! Discord questions arrive with typographic quotes, emoji, slang ("r", "govt", "docs"), UK and US
+//! spellings, numbers as words or digits and many ways to say "strike". Both the questions and the
+//! fact base go through this one pipeline, so whatever it folds together matches on both sides.
+//! The domain's synonyms and slang are data (`knowledge/lexicon.toml`), reviewed like facts; the
+//! generic parts of English (stop words, number words, spelling rules) are here.
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// Words that say nothing about which fact is meant.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "during",
+    "each",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "of",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "whats",
+    "whos",
+    "wheres",
+    "hows",
+    "whens",
+    "thats",
+    "theres",
+    "theyre",
+    "dont",
+    "didnt",
+    "doesnt",
+    "isnt",
+    "arent",
+    "wasnt",
+    "werent",
+    "im",
+    "ive",
+    "tell",
+    "know",
+    "please",
+    "get",
+    "got",
+    "go",
+    "going",
+    "gonna",
+    "say",
+    "said",
+    "says",
+    "saying",
+    "thing",
+    "things",
+    "happen",
+    "happened",
+    "happening",
+    "anyone",
+    "someone",
+    "us",
+    "let",
+    "lets",
+    "still",
+    "ever",
+    "yet",
+    "now",
+    "currently",
+    "today",
+    "right",
+    "moment",
+    "latest",
+    "recent",
+    "recently",
+    "actually",
+    "really",
+    "even",
+    "like",
+    "much",
+    "many",
+    "way",
+    "ways",
+    "kind",
+    "sort",
+    "lot",
+    "whole",
+    "exactly",
+    "quite",
+    "bit",
+    "anything",
+    "something",
+    "was",
+    "wanna",
+    "want",
+    "wants",
+    "wanted",
+    "make",
+    "made",
+    "cause",
+    "caused",
+    "one",
+    "ones",
+    "well",
+    "new",
+];
+
+const UNITS: &[(&str, u32)] = &[
+    ("zero", 0),
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
+];
+const TENS: &[(&str, u32)] = &[
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
+];
+const ORDINALS: &[(&str, &str)] = &[
+    ("first", "1st"),
+    ("second", "2nd"),
+    ("third", "3rd"),
+    ("fourth", "4th"),
+    ("fifth", "5th"),
+    ("sixth", "6th"),
+    ("seventh", "7th"),
+    ("eighth", "8th"),
+    ("ninth", "9th"),
+    ("tenth", "10th"),
+    ("eleventh", "11th"),
+    ("twelfth", "12th"),
+    ("thirteenth", "13th"),
+    ("fourteenth", "14th"),
+    ("fifteenth", "15th"),
+];
+
+/// The domain vocabulary from `knowledge/lexicon.toml`.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLexicon {
+    /// canonical form -> the variants people write (words or phrases)
+    #[serde(default)]
+    synonyms: HashMap<String, Vec<String>>,
+    /// fillers that carry no meaning ("lol", "yo", "fr")
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+/// The analysis pipeline: plain text, phrase and word folding, numbers, spelling, stemming.
+#[derive(Clone)]
+pub struct Lexicon {
+    /// Multi-word variants, longest first, matched on word boundaries of the plain text.
+    phrases: Vec<(String, String)>,
+    /// Single-word variants.
+    words: HashMap<String, String>,
+    /// The same single-word variants after stemming ("walkouts" -> "strike").
+    stems: HashMap<String, String>,
+    ignore: Vec<String>,
+    stemmer: std::sync::Arc<Stemmer>,
+}
+
+impl std::fmt::Debug for Lexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lexicon")
+            .field("phrases", &self.phrases.len())
+            .field("words", &self.words.len())
+            .finish()
+    }
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Lexicon::from_raw(RawLexicon::default())
+    }
+}
+
+/// Function words that still tell questions on one topic apart ("why" vs "when", "is it over"):
+/// too common to find a topic, but compared between a question and a phrasing.
+const MARKERS: &[&str] = &[
+    "why", "when", "who", "where", "how", "which", "many", "much", "over", "still", "yet", "now",
+    "anymore", "ever", "say",
+];
+
+/// A question or phrasing after analysis.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Analyzed {
+    /// Every word after folding, before stop words are dropped (for cue detection).
+    pub words: Vec<String>,
+    /// Stemmed content tokens, in order.
+    pub tokens: Vec<String>,
+    /// The [`MARKERS`] present, as a bit set.
+    pub marks: u32,
+}
+
+impl Lexicon {
+    /// Parses `lexicon.toml`; on error, the byte offset and message.
+    pub fn from_toml(text: &str) -> Result<Lexicon, (usize, String)> {
+        let raw: RawLexicon = toml::from_str(text).map_err(|e| {
+            (
+                e.span().map(|s| s.start).unwrap_or(0),
+                e.message().to_string(),
+            )
+        })?;
+        Ok(Lexicon::from_raw(raw))
+    }
+
+    fn from_raw(raw: RawLexicon) -> Lexicon {
+        let stemmer = Stemmer::create(Algorithm::English);
+        let mut phrases = Vec::new();
+        let mut words = HashMap::new();
+        let mut stems = HashMap::new();
+        for (canonical, variants) in raw.synonyms {
+            let canonical = plain(&canonical);
+            for v in variants {
+                let v = plain(&v);
+                if v.contains(' ') {
+                    phrases.push((format!(" {v} "), format!(" {canonical} ")));
+                } else if !v.is_empty() {
+                    if !canonical.contains(' ') {
+                        stems.insert(
+                            stemmer.stem(&v).into_owned(),
+                            stemmer.stem(&canonical).into_owned(),
+                        );
+                    }
+                    words.insert(v, canonical.clone());
+                }
+            }
+        }
+        // Longest first so "industrial action" wins over "action".
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        Lexicon {
+            phrases,
+            words,
+            stems,
+            ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
+            stemmer: std::sync::Arc::new(stemmer),
+        }
+    }
+
+    /// The words of `text` after folding synonyms, numbers and spellings (stop words kept).
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let mut spaced = format!(" {} ", plain(text));
+        for (from, to) in &self.phrases {
+            if spaced.contains(from.as_str()) {
+                spaced = spaced.replace(from.as_str(), to.as_str());
+            }
+        }
+        let raw: Vec<&str> = spaced.split_whitespace().collect();
+        let numbered = fold_numbers(&raw);
+        let mut out = Vec::with_capacity(numbered.len());
+        for w in numbered {
+            let w = spelling(&w);
+            let w = self.words.get(&w).cloned().unwrap_or(w);
+            // A synonym may expand to several words ("r" -> "are").
+            out.extend(w.split_whitespace().map(str::to_string));
+        }
+        out
+    }
+
+    /// Full analysis: folded words and stemmed content tokens.
+    pub fn analyze(&self, text: &str) -> Analyzed {
+        let words = self.words(text);
+        let tokens = words
+            .iter()
+            .filter(|w| !is_stopword(w) && !self.ignore.contains(w))
+            .map(|w| self.stem(w))
+            .collect();
+        let marks = words
+            .iter()
+            .filter_map(|w| MARKERS.iter().position(|m| m == w))
+            .fold(0u32, |acc, i| acc | (1 << i));
+        Analyzed {
+            words,
+            tokens,
+            marks,
+        }
+    }
+
+    pub fn stem(&self, word: &str) -> String {
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            return word.to_string();
+        }
+        let stem = self.stemmer.stem(word);
+        match self.stems.get(stem.as_ref()) {
+            Some(canonical) => canonical.clone(),
+            None => stem.into_owned(),
+        }
+    }
+}
+
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
+/// Lower case, Unicode-normalised, punctuation turned to spaces, digits kept together:
+/// "Doctors’ 13.5% pay-rise, £1,250!" -> "doctors 13.5 percent pay rise 1250".
+pub fn plain(text: &str) -> String {
+    let text: String = text.nfkc().collect::<String>().to_lowercase();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+        let next = chars.get(i + 1).copied();
+        let digit_around =
+            prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        match c {
+            c if c.is_alphanumeric() => out.push(c),
+            // "5,000" and "13.5" stay one number.
+            ',' | '.' if digit_around => {
+                if c == '.' {
+                    out.push('.')
+                }
+            }
+            // "doctors'" / "don't": drop the apostrophe, keep the word whole.
+            '\'' | '’' | '‘' | '`' => {}
+            '%' => out.push_str(" percent "),
+            '&' => out.push_str(" and "),
+            _ => out.push(' '),
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "twenty two" -> "22", "five thousand" -> "5000", "third" -> "3rd", "5k" -> "5000".
+fn fold_numbers(words: &[&str]) -> Vec<String> {
+    let unit = |w: &str| UNITS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
+    let ten = |w: &str| TENS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if let Some((_, o)) = ORDINALS.iter().find(|(n, _)| *n == w) {
+            out.push((*o).to_string());
+            i += 1;
+            continue;
+        }
+        let mut value: Option<u32> = None;
+        let mut j = i;
+        if let Some(t) = ten(w) {
+            value = Some(t);
+            j += 1;
+            if let Some(u) = words.get(j).and_then(|w| unit(w)).filter(|u| *u < 10) {
+                value = Some(t + u);
+                j += 1;
+            }
+        } else if let Some(u) = unit(w) {
+            value = Some(u);
+            j += 1;
+        }
+        if let Some(mut v) = value {
+            match words.get(j).copied() {
+                Some("hundred") => {
+                    v *= 100;
+                    j += 1;
+                }
+                Some("thousand") => {
+                    v *= 1000;
+                    j += 1;
+                }
+                _ => {}
+            }
+            out.push(v.to_string());
+            i = j;
+            continue;
+        }
+        if let Some(n) = w
+            .strip_suffix('k')
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            out.push(format!("{n}000"));
+        } else {
+            out.push(w.to_string());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Folds British and American spellings to one form (applied to both sides, so only
+/// consistency matters): labour/labor, organisation/organization, centre/center, paediatric.
+fn spelling(word: &str) -> String {
+    let mut w = word.to_string();
+    if w.len() >= 6 && w.ends_with("our") {
+        w.truncate(w.len() - 2);
+        w.push('r');
+    }
+    for (uk, us) in [
+        ("isation", "ization"),
+        ("ising", "izing"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+    ] {
+        if let Some(stem) = w.strip_suffix(uk) {
+            w = format!("{stem}{us}");
+            break;
+        }
+    }
+    if w.len() >= 7 && w.ends_with("ise") {
+        w.truncate(w.len() - 2);
+        w.push_str("ze");
+    }
+    if w.len() >= 5 && w.ends_with("tre") {
+        w.truncate(w.len() - 2);
+        w.push_str("er");
+    }
+    for (uk, us) in [("aed", "ed"), ("aes", "es"), ("oes", "es")] {
+        if w.len() > 6 && w.contains(uk) {
+            w = w.replace(uk, us);
+        }
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon {
+        Lexicon::from_toml(
+            r#"
+            ignore = ["lol", "yo"]
+            [synonyms]
+            strike = ["walkout", "walk out", "industrial action"]
+            doctor = ["docs", "doc"]
+            are = ["r"]
+            "#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn plain_folds_case_quotes_and_punctuation() {
+        assert_eq!(
+            plain("Doctors’ 13.5% PAY-rise, £1,250!"),
+            "doctors 13.5 percent pay rise 1250"
+        );
+        assert_eq!(plain("A&E"), "a and e");
+        assert_eq!(plain("😀😀"), "");
+        assert_eq!(plain("\u{0}\u{7}abc\tdef"), "abc def");
+    }
+
+    #[test]
+    fn numbers_in_words_become_digits() {
+        let l = lex();
+        assert_eq!(l.words("twenty two percent"), vec!["22", "percent"]);
+        assert_eq!(l.words("five thousand ops"), vec!["5000", "ops"]);
+        assert_eq!(l.words("the third strike"), vec!["the", "3rd", "strike"]);
+        assert_eq!(l.words("5k cancelled"), vec!["5000", "cancelled"]);
+    }
+
+    #[test]
+    fn uk_and_us_spellings_meet() {
+        for (uk, us) in [
+            ("organisation", "organization"),
+            ("labour", "labor"),
+            ("centre", "center"),
+            ("orthopaedic", "orthopedic"),
+            ("recognise", "recognize"),
+        ] {
+            assert_eq!(spelling(uk), spelling(us), "{uk}/{us}");
+        }
+    }
+
+    #[test]
+    fn synonyms_slang_and_fillers_fold() {
+        let l = lex();
+        let a = l.analyze("yo why r docs on walk out lol");
+        let b = l.analyze("why are doctors on strike");
+        assert_eq!(a.tokens, b.tokens);
+        assert_eq!(
+            l.analyze("industrial action").tokens,
+            l.analyze("strikes").tokens
+        );
+    }
+}

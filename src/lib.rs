@@ -1,0 +1,27 @@
+//! strikefacts: short, sourced answers about the doctors' strikes in England.
+//!
+//! The core (fact base, matcher, answer composer) knows nothing about Discord; the command line
+//! and the Discord bot are thin layers over [`Engine`].
+//!
+//! - [`model`]: the fact base's types; [`knowledge`]: reading and validating `knowledge/`.
+//! - [`lexicon`]: folding what people type into comparable tokens; [`matcher`]: scoring facts.
+//! - [`cues`]: time, dispute and intent cues; [`timeline`]: strike-period questions.
+//! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation; [`eval`]: scoring a
+//!   question set.
+
+pub mod answer;
+pub mod check;
+pub mod cues;
+pub mod engine;
+pub mod eval;
+pub mod knowledge;
+pub mod lexicon;
+pub mod matcher;
+pub mod model;
+pub mod timeline;
+
+pub use answer::{Answer, Decline, FactAnswer, SourceRef};
+pub use engine::Engine;
+pub use knowledge::{KnowledgeBase, LoadError, Problem, Severity};
+pub use matcher::{Match, Matcher};
+pub use model::{Dispute, Fact, PartialDate, Source, StrikePeriod};

@@ -1,0 +1,272 @@
+//! The `strikefacts` command line: ask, check, eval, export, serve.
+//!
+//! Exit codes: 0 success (an answered or a declined question both count); 1 `check` found
+//! problems or `eval --min-*` targets were missed; 2 bad usage or unreadable input; 3 the fact
+//! base could not be loaded.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use strikefacts::check;
+use strikefacts::eval;
+use strikefacts::knowledge::Severity;
+use strikefacts::{Answer, Engine};
+
+#[derive(Parser)]
+#[command(
+    name = "strikefacts",
+    version,
+    about = "Short, sourced answers about the doctors' strikes in England"
+)]
+struct Cli {
+    /// The fact base folder.
+    #[arg(
+        long,
+        global = true,
+        env = "STRIKEFACTS_KNOWLEDGE",
+        default_value = "knowledge"
+    )]
+    knowledge: PathBuf,
+    /// Answer as of this date (YYYY-MM-DD) instead of the clock's.
+    #[arg(long, global = true, value_parser = parse_day)]
+    today: Option<NaiveDate>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer a question; with no QUESTION, answer one question per line of standard input.
+    Ask {
+        question: Option<String>,
+        /// One JSON object per answer.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate the fact base; list each problem as path:line: message.
+    Check {
+        /// Also verify every excerpt verbatim against the source texts in this folder.
+        #[arg(long)]
+        sources: Option<PathBuf>,
+    },
+    /// Score a question file (JSON Lines: id, q, kind, expect_any, expect_all, note).
+    Eval {
+        file: PathBuf,
+        /// Skip questions whose note starts with this prefix.
+        #[arg(long)]
+        skip_note: Option<String>,
+        /// List every question answered wrongly or declined wrongly.
+        #[arg(long)]
+        failures: bool,
+        /// Sweep the decline threshold and report the best one for this file.
+        #[arg(long)]
+        fit: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the whole fact base (facts with their sources, timeline) as JSON.
+    Export {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let today = cli
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    match run(cli.command, &cli.knowledge, today) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load(dir: &Path) -> Result<Engine, ExitCode> {
+    Engine::load(dir).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(3)
+    })
+}
+
+fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Ask { question, json } => {
+            let engine = match load(dir) {
+                Ok(e) => e,
+                Err(code) => return Ok(code),
+            };
+            let mut out = std::io::stdout().lock();
+            match question {
+                Some(q) => {
+                    if q.trim().is_empty() {
+                        eprintln!("error: the question is empty; ask something like: strikefacts ask \"why are doctors striking?\"");
+                        return Ok(ExitCode::from(2));
+                    }
+                    print_answer(&mut out, &engine.ask(&q, today), json, false)?;
+                }
+                None => {
+                    // One question per line; invalid UTF-8 is replaced, never fatal.
+                    let stdin = std::io::stdin().lock();
+                    for line in stdin.split(b'\n') {
+                        let bytes = line.context("reading standard input")?;
+                        let q = String::from_utf8_lossy(&bytes);
+                        let q = q.trim_end_matches('\r');
+                        if q.trim().is_empty() && !json {
+                            continue;
+                        }
+                        print_answer(&mut out, &engine.ask(q, today), json, true)?;
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { sources } => {
+            let problems = check::check(dir, sources.as_deref(), today);
+            let errors = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .count();
+            for p in &problems {
+                println!("{p}");
+            }
+            if errors > 0 {
+                eprintln!("{errors} problem(s) in {}", dir.display());
+                Ok(ExitCode::from(1))
+            } else {
+                let engine = match load(dir) {
+                    Ok(e) => e,
+                    Err(code) => return Ok(code),
+                };
+                let kb = engine.knowledge();
+                eprintln!(
+                    "ok: {} facts ({} served), {} sources, {} strike periods{}",
+                    kb.facts.len(),
+                    kb.served_facts().count(),
+                    kb.sources.len(),
+                    kb.timeline.len(),
+                    if sources.is_some() {
+                        "; every excerpt found verbatim"
+                    } else {
+                        ""
+                    }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+        Command::Eval {
+            file,
+            skip_note,
+            failures,
+            fit,
+            json,
+        } => {
+            let engine = match load(dir) {
+                Ok(e) => e,
+                Err(code) => return Ok(code),
+            };
+            let mut questions = eval::load_questions(&file)?;
+            if let Some(prefix) = &skip_note {
+                questions.retain(|q| !q.note.starts_with(prefix.as_str()));
+            }
+            if fit {
+                let (best, curve) = eval::fit_threshold(&engine, &questions, today);
+                println!("threshold  correct  false");
+                for (t, c, f) in curve {
+                    println!("{t:>9.2}  {c:>7}  {f:>5}");
+                }
+                println!(
+                    "best threshold on {}: {best:.2} (configured: {:.2})",
+                    file.display(),
+                    engine.threshold()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let report = eval::run(&engine, &questions, today);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                if failures {
+                    for r in report.results.iter().filter(|r| !r.correct) {
+                        println!(
+                            "[{}] {} ({}, confidence {:.2}, {})\n  {}\n",
+                            r.id,
+                            r.question,
+                            r.kind,
+                            r.confidence,
+                            if r.answered { "answered" } else { "declined" },
+                            r.reply.replace('\n', "\n  ")
+                        );
+                    }
+                }
+                print!("{}", eval::summary(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { json: _ } => {
+            let engine = match load(dir) {
+                Ok(e) => e,
+                Err(code) => return Ok(code),
+            };
+            let kb = engine.knowledge();
+            let facts: Vec<serde_json::Value> = kb
+                .facts
+                .iter()
+                .map(|f| {
+                    let sources: Vec<_> = f.sources.iter().filter_map(|s| kb.source(s)).collect();
+                    serde_json::json!({ "fact": f, "sources": sources })
+                })
+                .collect();
+            let all = serde_json::json!({
+                "disputes": kb.disputes,
+                "facts": facts,
+                "timeline": kb.timeline,
+            });
+            println!("{}", serde_json::to_string_pretty(&all)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_answer(out: &mut impl Write, a: &Answer, json: bool, batch: bool) -> anyhow::Result<()> {
+    if json {
+        let value = serde_json::json!({
+            "question": a.question,
+            "answered": a.answered,
+            "answer": a.answer,
+            "confidence": a.confidence,
+            "facts": a.facts.iter().map(|f| serde_json::json!({
+                "id": f.id,
+                "dispute": f.dispute,
+                "answer": f.answer,
+                "as_of": f.as_of,
+                "confidence": f.confidence,
+                "sources": f.sources,
+            })).collect::<Vec<_>>(),
+            "suggestions": a.suggestions,
+        });
+        writeln!(out, "{value}")?;
+    } else {
+        if batch {
+            writeln!(out, "Q: {}", a.question)?;
+        }
+        writeln!(out, "{}", a.text)?;
+        if batch {
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
