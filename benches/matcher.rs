@@ -1,1 +1,81 @@
-fn main() {}
+//! Time per question on the real fact base and on a generated one of 10,000 facts, and the time
+//! to load the fact base and build the matcher's index.
+//!
+//! Targets (issue 2): median ≤ 100 µs per question on the real base, ≤ 2 ms at 10,000 facts.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use strikefacts::{Engine, Fact, KnowledgeBase};
+
+/// Questions of every kind: paraphrase, typo, slang, keyword, multi-part, timeline, off-topic.
+const QUESTIONS: &[&str] = &[
+    "why are doctors striking?",
+    "who is the health secretary now?",
+    "wen did the novmber strike happen",
+    "yo why r docs on strike lol",
+    "ipsos poll 2016",
+    "What was the 2024 deal worth, and what share of junior doctors accepted it?",
+    "is there a strike this week?",
+    "how do i make a sourdough starter",
+    "how many operations were cancelled in march 2016?",
+    "what did streeting call the strikes?",
+];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 21).expect("date")
+}
+
+fn real() -> KnowledgeBase {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    KnowledgeBase::load(&dir).expect("fact base loads")
+}
+
+/// 10,000 facts made from the real ones: each copy gets its own id and two words of its own, so
+/// the vocabulary and the postings lists grow as a real, larger fact base's would.
+fn generated(n: usize) -> KnowledgeBase {
+    let mut kb = real();
+    let base: Vec<Fact> = kb.facts.clone();
+    kb.facts = (0..n)
+        .map(|i| {
+            let mut f = base[i % base.len()].clone();
+            f.id = format!("gen-{i}");
+            let own = format!("topic{} area{}", i % 997, i / 997);
+            f.phrasings = f.phrasings.iter().map(|p| format!("{p} {own}")).collect();
+            f.keywords.push(own);
+            f
+        })
+        .collect();
+    kb
+}
+
+fn bench(c: &mut Criterion) {
+    let engine = Engine::new(real());
+    let big = Engine::new(generated(10_000));
+    let mut group = c.benchmark_group("ask");
+    for (i, q) in QUESTIONS.iter().enumerate() {
+        group.bench_with_input(BenchmarkId::new("real", i), q, |b, q| {
+            b.iter(|| engine.ask(black_box(q), today()))
+        });
+        group.bench_with_input(BenchmarkId::new("10k", i), q, |b, q| {
+            b.iter(|| big.ask(black_box(q), today()))
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("build");
+    group.sample_size(20);
+    group.bench_function("load+index real", |b| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        b.iter(|| Engine::load(black_box(&dir)).expect("loads"))
+    });
+    let kb = generated(10_000);
+    group.bench_function("index 10k", |b| {
+        b.iter(|| Engine::new(black_box(kb.clone())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

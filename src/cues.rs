@@ -167,8 +167,24 @@ fn intent(joined: &str) -> Intent {
 pub fn answer_fits(intent: Intent, answer: &str) -> bool {
     match intent {
         Intent::Other => true,
-        Intent::Quantity => answer.bytes().any(|b| b.is_ascii_digit()),
-        Intent::Quote => answer.contains(['"', '“', '”', '‘', '’', '\'']),
+        Intent::Quantity => has_quantity(answer),
+        Intent::Quote => {
+            let lower = answer.to_lowercase();
+            answer.contains(['"', '“', '”'])
+                || [
+                    " said",
+                    " says",
+                    " called",
+                    " described",
+                    " warned",
+                    " argued",
+                    " told",
+                    " welcomed",
+                    "'",
+                ]
+                .iter()
+                .any(|w| lower.contains(w))
+        }
         Intent::When => {
             let lower = answer.to_lowercase();
             lower.bytes().any(|b| b.is_ascii_digit())
@@ -197,6 +213,129 @@ pub fn answer_fits(intent: Intent, answer: &str) -> bool {
                 .any(|m| lower.contains(m))
         }
     }
+}
+
+const MONTH_NAMES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+];
+
+const NUMBER_WORDS: &[&str] = &[
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "half",
+    "third",
+    "quarter",
+    "dozen",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "majority",
+    "most",
+];
+
+/// Whether a text states an amount: a number that is not a year, a day of a month or a clock
+/// time ("2 to 4 October 2023" states no amount; "4,000 operations" does).
+fn has_quantity(text: &str) -> bool {
+    let words: Vec<String> = plain(text).split(' ').map(str::to_string).collect();
+    // "eight days", "four out of five": amounts written as words.
+    if words.iter().any(|w| NUMBER_WORDS.contains(&w.as_str())) {
+        return true;
+    }
+    let is_num = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let is_month = |w: Option<&String>| w.is_some_and(|w| MONTH_NAMES.contains(&w.as_str()));
+    for (i, w) in words.iter().enumerate() {
+        if !is_num(w) {
+            continue;
+        }
+        let year = w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
+        let next = words.get(i + 1);
+        let prev = i.checked_sub(1).and_then(|j| words.get(j));
+        let day = is_month(next)
+            || is_month(prev)
+            || (next.is_some_and(|n| n == "to" || n == "and")
+                && words.get(i + 2).is_some_and(|n| is_num(n))
+                && is_month(words.get(i + 3)));
+        let clock = next.is_some_and(|n| n == "am" || n == "pm");
+        let clock = clock || w.ends_with("am") || w.ends_with("pm");
+        if !(year || day || clock) {
+            return true;
+        }
+    }
+    // "7am", "8pm" and ordinals ("14th") are not amounts either; "58%" became "58 percent".
+    words.iter().any(|w| {
+        w.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && !w.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && !(w.ends_with("am") || w.ends_with("pm"))
+            && !["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s))
+    })
+}
+
+/// The fact base covers England; questions about another nation's doctors are out of scope.
+const OTHER_PLACES: &[&str] = &[
+    " wales ",
+    " welsh ",
+    " scotland ",
+    " scottish ",
+    " northern ireland ",
+    " ireland ",
+    " irish ",
+    " america ",
+    " american ",
+    " usa ",
+    " us doctors ",
+    " canada ",
+    " canadian ",
+    " australia ",
+    " australian ",
+    " new zealand ",
+    " france ",
+    " french ",
+    " germany ",
+    " german ",
+];
+
+pub fn names_other_place(question: &str) -> bool {
+    let joined = format!(" {} ", plain(question));
+    OTHER_PLACES.iter().any(|p| joined.contains(p))
 }
 
 /// Words that suggest someone may need medical help now; the answer then always carries the NHS

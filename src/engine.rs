@@ -19,6 +19,9 @@ use crate::timeline;
 pub const MAX_QUESTION_CHARS: usize = 500;
 /// Suggestions offered with a declined question, and related questions with an answer.
 const SUGGESTIONS: usize = 3;
+/// "Now" moves to the newest dispute only among matches this close to the best ("why are they
+/// now called resident doctors?" stays with the 2024 fact that answers it).
+const NOW_WINDOW: f32 = 0.15;
 /// Among "now" matches this close to the best, the newest fact wins.
 const RECENCY_WINDOW: f32 = 0.08;
 
@@ -107,14 +110,28 @@ impl Engine {
                 notices,
             );
         }
-        let whole = self.answer_part(&cleaned, today);
+        if cues::names_other_place(&cleaned) {
+            return self.decline(
+                shown,
+                Decline::OutsideTime,
+                Vec::new(),
+                "My facts cover the doctors' strikes in England only, so I can't answer for \
+                 elsewhere."
+                    .to_string(),
+                notices,
+            );
+        }
+        let whole = self.answer_part(&cleaned, today, None);
         let parts = split_parts(&cleaned);
+        // Later parts often say "it" or "they": they keep the whole question's time cues.
+        let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
+        let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
         let mut answered: Vec<PartAnswer> = Vec::new();
         let mut missed_parts = Vec::new();
         if parts.len() > 1 {
             let mut separate = Vec::new();
             for p in &parts {
-                let a = self.answer_part(p, today);
+                let a = self.answer_part(p, today, Some(&whole_cues));
                 if a.declined.is_none() {
                     separate.push(a);
                 } else if self.matcher.lexicon().analyze(p).tokens.len() > 1 {
@@ -177,7 +194,7 @@ impl Engine {
         }
     }
 
-    fn answer_part(&self, text: &str, today: NaiveDate) -> PartAnswer {
+    fn answer_part(&self, text: &str, today: NaiveDate, inherited: Option<&Cues>) -> PartAnswer {
         let analyzed = self.matcher.lexicon().analyze(text);
         let declined = |reason, near| PartAnswer {
             facts: Vec::new(),
@@ -188,7 +205,14 @@ impl Engine {
         if analyzed.tokens.is_empty() {
             return declined(Decline::Empty, Vec::new());
         }
-        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let mut cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        if let Some(outer) = inherited {
+            if cues.disputes.is_empty() {
+                cues.disputes = outer.disputes.clone();
+                cues.years = outer.years.clone();
+            }
+            cues.now |= outer.now;
+        }
         let year_tokens: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
         let near = self
             .matcher
@@ -196,13 +220,12 @@ impl Engine {
         if cues.uncovered_year {
             return declined(Decline::OutsideTime, near);
         }
-        let scope_disputes = if cues.disputes.is_empty() && cues.now {
-            self.newest_dispute(today).into_iter().collect()
-        } else {
-            cues.disputes.clone()
-        };
+        // "Now" prefers the newest facts among close matches (below) rather than excluding older
+        // disputes: "why are junior doctors now called resident doctors?" is about 2024.
+        let scope_disputes = cues.disputes.clone();
         let scope = Scope {
             disputes: &scope_disputes,
+            years: &cues.years,
             intent: Some(cues.intent),
         };
         let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
@@ -210,14 +233,20 @@ impl Engine {
         let timeline_query =
             timeline::detect(&analyzed.words, &analyzed.tokens, &cues.years, cues.now);
         if let Some((query, conf)) = timeline_query {
-            if conf >= self.threshold && conf >= best {
+            // A timeline question whose every word the timeline explains is answered from it;
+            // otherwise it must beat the best fact.
+            if conf >= self.threshold && (conf >= best || conf >= timeline::FULLY_EXPLAINED) {
                 let mut facts = timeline::answer(&self.kb, query, &cues.disputes, today);
                 if !facts.is_empty() {
                     for f in &mut facts {
                         f.confidence = conf;
                     }
-                    // "Is there a strike now?" also gets the newest fact on the dispute's state.
-                    if matches!(query, timeline::TimelineQuery::Now { .. }) {
+                    // "Is there a strike now?" and "when's the next one?" also get the newest
+                    // fact on the dispute's state.
+                    if matches!(
+                        query,
+                        timeline::TimelineQuery::Now { .. } | timeline::TimelineQuery::Next
+                    ) {
                         if let Some(m) = self.pick_newest(&matches) {
                             facts.push(self.fact_answer(m, today));
                         }
@@ -242,7 +271,7 @@ impl Engine {
             return declined(reason, near);
         }
         let chosen: Vec<&Match> = if cues.now && cues.disputes.is_empty() {
-            self.pick_newest(&matches).into_iter().collect()
+            self.newest_answer(&matches).into_iter().collect()
         } else if cues.disputes.len() == 1 {
             matches.first().into_iter().collect()
         } else {
@@ -256,14 +285,26 @@ impl Engine {
         }
     }
 
-    /// The dispute that started most recently on or before today.
-    fn newest_dispute(&self, today: NaiveDate) -> Option<String> {
-        self.kb
-            .disputes
+    /// "Now": of the matches above the threshold, those of the newest dispute, and of them the
+    /// newest fact among the close ones.
+    fn newest_answer<'a>(&self, matches: &'a [Match]) -> Option<&'a Match> {
+        let start = |m: &Match| {
+            let f = &self.kb.facts[m.fact];
+            self.kb.dispute(&f.dispute).map(|d| d.start)
+        };
+        let best = matches.first()?.confidence;
+        let newest = matches
             .iter()
-            .filter(|d| d.start <= today)
-            .max_by_key(|d| d.start)
-            .map(|d| d.id.clone())
+            .filter(|m| m.confidence >= self.threshold.max(best - NOW_WINDOW))
+            .filter_map(start)
+            .max()?;
+        let in_newest: Vec<Match> = matches
+            .iter()
+            .filter(|m| start(m) == Some(newest))
+            .cloned()
+            .collect();
+        let pick = self.pick_newest(&in_newest)?;
+        matches.iter().find(|m| m.fact == pick.fact)
     }
 
     /// Of the matches close to the best, the newest fact.
@@ -411,6 +452,65 @@ impl Engine {
             notices,
             declined: Some(reason),
         }
+    }
+
+    /// The best match for a whole question under its time and dispute cues, as the calibration
+    /// is fitted on it.
+    pub fn top_match(&self, question: &str, today: NaiveDate) -> Option<Match> {
+        let analyzed = self
+            .matcher
+            .lexicon()
+            .analyze(&cues::strip_mentions(question));
+        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let years: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
+        let disputes = cues.disputes.clone();
+        let scope = Scope {
+            disputes: &disputes,
+            years: &cues.years,
+            intent: Some(cues.intent),
+        };
+        self.matcher
+            .search(&analyzed, &years, &scope)
+            .into_iter()
+            .next()
+    }
+
+    /// How the matcher sees a question: its tokens, cues and best matches (for `ask --explain`).
+    pub fn explain(&self, question: &str, today: NaiveDate) -> String {
+        let analyzed = self.matcher.lexicon().analyze(question);
+        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let years: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
+        let scope = Scope {
+            disputes: &cues.disputes,
+            years: &cues.years,
+            intent: Some(cues.intent),
+        };
+        let mut out = format!(
+            "tokens: {:?}\ncues: disputes {:?}, years {:?}, now {}, intent {:?}\nthreshold {:.2}\n",
+            analyzed.tokens, cues.disputes, cues.years, cues.now, cues.intent, self.threshold
+        );
+        for m in self
+            .matcher
+            .search(&analyzed, &years, &scope)
+            .iter()
+            .take(8)
+        {
+            let f = &self.kb.facts[m.fact];
+            out.push_str(&format!(
+                "{:.2} (raw {:.2}, coverage {:.2}, similarity {:.2}, margin {:.2}) {} — {:?}\n",
+                m.confidence,
+                m.features[0],
+                m.coverage,
+                m.similarity,
+                m.features[3],
+                f.id,
+                f.phrasings
+                    .get(m.phrasing)
+                    .map(String::as_str)
+                    .unwrap_or("")
+            ));
+        }
+        out
     }
 
     /// Phrasings that complete a partly typed question, best first (for autocomplete).

@@ -13,6 +13,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
+use crate::knowledge::KnowledgeBase;
+use crate::matcher::FEATURES;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EvalQuestion {
@@ -175,7 +177,7 @@ pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> Eva
 }
 
 /// The threshold that serves a question set best: most correct, with a false answer counting
-/// as two mistakes because a wrong answer is worse than "I don't know". Returns the best
+/// as three mistakes because a wrong answer is worse than "I don't know". Returns the best
 /// threshold with its report, and the whole curve as (threshold, correct, false answers).
 pub fn fit_threshold(
     engine: &Engine,
@@ -189,7 +191,7 @@ pub fn fit_threshold(
         let e = engine.clone().with_threshold(t);
         let r = run(&e, questions, today);
         let correct = r.answerable.correct + r.abstain.correct;
-        let score = correct as i64 - 2 * r.false_answers as i64;
+        let score = correct as i64 - 3 * r.false_answers as i64;
         curve.push((t, correct, r.false_answers));
         if score > best.1 {
             best = (t, score);
@@ -226,4 +228,49 @@ pub fn summary(report: &EvalReport) -> String {
         report.false_answers
     ));
     out
+}
+
+/// Fits the logistic calibration on a question set: for each question, the features of the best
+/// match, labelled by whether answering with it (no threshold) is correct. Must-decline questions
+/// are all negatives. Plain gradient descent with a little L2: a few hundred examples, nine
+/// features, so nothing heavier is needed. Returns bias-first weights for `matcher.toml`.
+pub fn fit_calibration(
+    kb: &KnowledgeBase,
+    questions: &[EvalQuestion],
+    today: NaiveDate,
+) -> Vec<f32> {
+    let mut raw = kb.clone();
+    raw.settings.calibration = None;
+    let engine = Engine::new(raw).with_threshold(0.0);
+    let mut data: Vec<([f32; FEATURES], f32)> = Vec::new();
+    for q in questions {
+        let Some(m) = engine.top_match(&q.q, today) else {
+            continue;
+        };
+        let a = engine.ask(&q.q, today);
+        let label = is_correct(q, a.answered, &a.text) && !q.must_decline();
+        data.push((m.features, label as u8 as f32));
+    }
+    let mut w = vec![0.0f32; FEATURES + 1];
+    if data.is_empty() {
+        return w;
+    }
+    let n = data.len() as f32;
+    let (rate, l2) = (0.5f32, 1e-3f32);
+    for _ in 0..4000 {
+        let mut grad = vec![0.0f32; FEATURES + 1];
+        for (x, y) in &data {
+            let p = crate::matcher::calibrate(&w, x);
+            let err = p - y;
+            grad[0] += err;
+            for i in 0..FEATURES {
+                grad[i + 1] += err * x[i];
+            }
+        }
+        for i in 0..=FEATURES {
+            let reg = if i == 0 { 0.0 } else { l2 * w[i] };
+            w[i] -= rate * (grad[i] / n + reg);
+        }
+    }
+    w.iter().map(|v| (v * 1000.0).round() / 1000.0).collect()
 }

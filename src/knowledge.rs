@@ -78,9 +78,35 @@ pub struct MatcherSettings {
     /// Other disputes are answered too when their best match is within this share of the top.
     #[serde(default = "default_dispute_margin")]
     pub dispute_margin: f32,
+    /// A word no fact uses weighs this share of the rarest word's weight: high enough that
+    /// off-topic words sink a match, low enough that a stray slang word does not.
+    #[serde(default = "default_unknown_share")]
+    pub unknown_share: f32,
+    /// A word found only in a fact's answer text counts this much (phrasings and keywords: 1).
+    #[serde(default = "default_answer_weight")]
+    pub answer_weight: f32,
+    /// Share of the confidence that is coverage; the rest is similarity to the closest phrasing.
+    #[serde(default = "default_coverage_weight")]
+    pub coverage_weight: f32,
+    /// Logistic weights (bias first) that turn a match's features into a probability of being
+    /// right; fitted by `strikefacts eval tests/questions.jsonl --fit`. Absent: the raw score.
+    #[serde(default)]
+    pub calibration: Option<Vec<f32>>,
     /// How the threshold was obtained (for reviewers).
     #[serde(default)]
     pub fitted: String,
+}
+
+fn default_unknown_share() -> f32 {
+    0.55
+}
+
+fn default_answer_weight() -> f32 {
+    0.7
+}
+
+fn default_coverage_weight() -> f32 {
+    0.7
 }
 
 fn default_dispute_margin() -> f32 {
@@ -92,6 +118,10 @@ impl Default for MatcherSettings {
         MatcherSettings {
             threshold: 0.6,
             dispute_margin: default_dispute_margin(),
+            unknown_share: default_unknown_share(),
+            answer_weight: default_answer_weight(),
+            coverage_weight: default_coverage_weight(),
+            calibration: None,
             fitted: String::new(),
         }
     }

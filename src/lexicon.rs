@@ -310,8 +310,14 @@ pub struct Analyzed {
     pub words: Vec<String>,
     /// Stemmed content tokens, in order.
     pub tokens: Vec<String>,
+    /// The same content words before stemming (typos are corrected on these: "jermey" is one
+    /// letter swap from "jeremy" but far from its stem "jeremi").
+    pub surface: Vec<String>,
     /// The [`MARKERS`] present, as a bit set.
     pub marks: u32,
+    /// Words written with a capital inside a sentence: names. An unknown name (the Louvre) is a
+    /// strong sign that the question is about something else.
+    pub names: Vec<String>,
 }
 
 impl Lexicon {
@@ -382,11 +388,12 @@ impl Lexicon {
     /// Full analysis: folded words and stemmed content tokens.
     pub fn analyze(&self, text: &str) -> Analyzed {
         let words = self.words(text);
-        let tokens = words
+        let surface: Vec<String> = words
             .iter()
             .filter(|w| !is_stopword(w) && !self.ignore.contains(w))
-            .map(|w| self.stem(w))
+            .cloned()
             .collect();
+        let tokens = surface.iter().map(|w| self.stem(w)).collect();
         let marks = words
             .iter()
             .filter_map(|w| MARKERS.iter().position(|m| m == w))
@@ -394,7 +401,9 @@ impl Lexicon {
         Analyzed {
             words,
             tokens,
+            surface,
             marks,
+            names: names(text),
         }
     }
 
@@ -408,6 +417,22 @@ impl Lexicon {
             None => stem.into_owned(),
         }
     }
+}
+
+/// Lower-cased words capitalised in mid-sentence.
+fn names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sentence_start = true;
+    for raw in text.split_whitespace() {
+        let word: String = raw.chars().filter(|c| c.is_alphanumeric()).collect();
+        let capital = word.chars().next().is_some_and(char::is_uppercase);
+        let all_caps = word.chars().all(|c| !c.is_lowercase());
+        if capital && !sentence_start && !all_caps {
+            out.push(word.to_lowercase());
+        }
+        sentence_start = raw.ends_with(['.', '?', '!', ':']) || word.is_empty() && sentence_start;
+    }
+    out
 }
 
 pub fn is_stopword(word: &str) -> bool {

@@ -6,18 +6,22 @@
 //! - [`model`]: the fact base's types; [`knowledge`]: reading and validating `knowledge/`.
 //! - [`lexicon`]: folding what people type into comparable tokens; [`matcher`]: scoring facts.
 //! - [`cues`]: time, dispute and intent cues; [`timeline`]: strike-period questions.
+//! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
+//! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
 //! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation; [`eval`]: scoring a
 //!   question set.
 
 pub mod answer;
 pub mod check;
 pub mod cues;
+pub mod discord;
 pub mod engine;
 pub mod eval;
 pub mod knowledge;
 pub mod lexicon;
 pub mod matcher;
 pub mod model;
+pub mod moderation;
 pub mod timeline;
 
 pub use answer::{Answer, Decline, FactAnswer, SourceRef};

@@ -47,6 +47,9 @@ enum Command {
         /// One JSON object per answer.
         #[arg(long)]
         json: bool,
+        /// Also show how the matcher scored the question (tokens, cues, best matches).
+        #[arg(long)]
+        explain: bool,
     },
     /// Validate the fact base; list each problem as path:line: message.
     Check {
@@ -74,6 +77,16 @@ enum Command {
     Export {
         #[arg(long)]
         json: bool,
+    },
+    /// Moderators' operations on facts: add, edit, retire, alias, show, list, history, undo.
+    Fact(strikefacts::moderation::cli::FactArgs),
+    /// The questions the bot declined, grouped, most frequent first.
+    Unanswered(strikefacts::moderation::cli::UnansweredArgs),
+    /// Run the Discord bot (token from DISCORD_TOKEN or .env; see docs/discord.md).
+    Serve {
+        /// Send every Discord REST call through this base URL (an HTTP proxy, or an emulator).
+        #[arg(long, env = "STRIKEFACTS_DISCORD_PROXY")]
+        discord_proxy: Option<String>,
     },
 }
 
@@ -104,7 +117,13 @@ fn load(dir: &Path) -> Result<Engine, ExitCode> {
 
 fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Ask { question, json } => {
+        Command::Fact(args) => strikefacts::moderation::cli::run_fact(args, dir, today),
+        Command::Unanswered(args) => strikefacts::moderation::cli::run_unanswered(args, dir, today),
+        Command::Ask {
+            question,
+            json,
+            explain,
+        } => {
             let engine = match load(dir) {
                 Ok(e) => e,
                 Err(code) => return Ok(code),
@@ -115,6 +134,9 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     if q.trim().is_empty() {
                         eprintln!("error: the question is empty; ask something like: strikefacts ask \"why are doctors striking?\"");
                         return Ok(ExitCode::from(2));
+                    }
+                    if explain {
+                        writeln!(out, "{}", engine.explain(&q, today))?;
                     }
                     print_answer(&mut out, &engine.ask(&q, today), json, false)?;
                 }
@@ -183,6 +205,10 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 questions.retain(|q| !q.note.starts_with(prefix.as_str()));
             }
             if fit {
+                let mut kb = engine.knowledge().clone();
+                let calibration = eval::fit_calibration(&kb, &questions, today);
+                kb.settings.calibration = Some(calibration.clone());
+                let engine = Engine::new(kb);
                 let (best, curve) = eval::fit_threshold(&engine, &questions, today);
                 println!("threshold  correct  false");
                 for (t, c, f) in curve {
@@ -193,6 +219,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     file.display(),
                     engine.threshold()
                 );
+                println!("calibration = {calibration:?}");
                 return Ok(ExitCode::SUCCESS);
             }
             let report = eval::run(&engine, &questions, today);
@@ -236,6 +263,30 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 "timeline": kb.timeline,
             });
             println!("{}", serde_json::to_string_pretty(&all)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { discord_proxy } => {
+            // A long-running bot follows the clock unless --today was given; `today` here is
+            // already resolved, so read the flag itself.
+            let fixed_today = Cli::try_parse().ok().and_then(|c| c.today);
+            // The token is checked before anything else so a missing one is the only error.
+            let config = strikefacts::discord::Config::from_env(discord_proxy, fixed_today)?;
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            let engine = match load(dir) {
+                Ok(e) => e,
+                Err(code) => return Ok(code),
+            };
+            let engine = std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(engine));
+            let data = strikefacts::discord::Data::new(engine, &config);
+            tokio::runtime::Runtime::new()
+                .context("starting the async runtime")?
+                .block_on(strikefacts::discord::run(config, data))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -16,15 +16,28 @@ use crate::cues::{answer_fits, Intent};
 use crate::knowledge::KnowledgeBase;
 use crate::lexicon::{Analyzed, Lexicon};
 
-/// How strongly a fact is tied to a token.
+/// How strongly a fact is tied to a token found in its phrasings or keywords (the answer text's
+/// weight is a setting: `answer_weight`).
 const STRONG: f32 = 1.0;
-const WEAK: f32 = 0.7;
 /// A corrected typo counts a little less than the word itself.
 const FUZZY: f32 = 0.85;
-/// A word no fact uses counts as this share of the rarest word's weight.
-const UNKNOWN_SHARE: f32 = 0.55;
-/// Weight of coverage against phrasing similarity in the confidence.
-const COVERAGE_WEIGHT: f32 = 0.7;
+/// A question that names a month or year prefers facts of that month or year: others are
+/// discounted by this factor rather than excluded, since a fact may be dated differently.
+const TIME_MISMATCH: f32 = 0.85;
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 /// A fact that cannot give the kind of answer asked for ("how many" with no figure) is discounted.
 const INTENT_PENALTY: f32 = 0.75;
 /// Weight of each question marker ("why", "over") in the phrasing comparison.
@@ -32,12 +45,23 @@ const MARK_WEIGHT: f32 = 1.0;
 /// Only this many best-covering candidates get the phrasing comparison.
 const SHORTLIST: usize = 64;
 
+/// How many numbers describe a match to the calibration (see [`Match::features`]).
+pub const FEATURES: usize = 11;
+
 /// One scored fact for a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
     /// Position in `KnowledgeBase::facts`.
     pub fact: usize,
+    /// The probability that answering with this fact is right: the calibration (fitted on the
+    /// project's question set, `matcher.toml`) applied to `features`.
     pub confidence: f32,
+    /// What the calibration sees: the uncalibrated score, coverage, similarity, margin over the
+    /// next fact of the same dispute, share of unknown words, share of corrected typos, whether the
+    /// answer fits the kind of question, whether the month/year fit, 1/number of words, the
+    /// weight of the most important question word this fact leaves uncovered, and whether the
+    /// question names something (a capitalised word) no fact knows.
+    pub features: [f32; FEATURES],
     /// Share of the question's weight this fact accounts for.
     pub coverage: f32,
     /// Weighted overlap with the closest phrasing.
@@ -49,6 +73,8 @@ pub struct Match {
 /// A question's token after lookup.
 #[derive(Debug, Clone)]
 struct QueryToken {
+    /// The unstemmed word, as written (after folding).
+    surface: String,
     id: Option<u32>,
     weight: f32,
     /// 1.0 for an exact word, [`FUZZY`] for a corrected one.
@@ -59,6 +85,9 @@ struct QueryToken {
 struct IndexedFact {
     fact: usize,
     dispute: u16,
+    /// Months (1-12) and years the fact is dated in or mentions.
+    months: u16,
+    years: Vec<i32>,
     phrasings: Vec<Phrasing>,
     not_phrasings: Vec<Phrasing>,
     answer: String,
@@ -79,12 +108,17 @@ pub struct Matcher {
     idf: Vec<f32>,
     /// token -> (indexed fact, strength)
     postings: Vec<Vec<(u32, f32)>>,
-    /// one-character deletions of each word -> words (for typo correction)
+    /// one-character deletions of each surface word -> surface words (for typo correction)
     deletes: HashMap<String, Vec<u32>>,
+    /// surface (unstemmed) words seen in the fact base, and the token each stems to
+    surfaces: Vec<(String, u32)>,
+    surface_ids: HashMap<String, u32>,
     words: Vec<String>,
     facts: Vec<IndexedFact>,
     dispute_ids: Vec<String>,
     unknown_weight: f32,
+    coverage_weight: f32,
+    calibration: Option<Vec<f32>>,
 }
 
 /// Filters applied before scoring.
@@ -92,6 +126,8 @@ pub struct Matcher {
 pub struct Scope<'a> {
     /// Only facts of these disputes (empty: all).
     pub disputes: &'a [String],
+    /// Years the question names: facts of other years are discounted.
+    pub years: &'a [i32],
     pub intent: Option<Intent>,
 }
 
@@ -104,11 +140,20 @@ impl Matcher {
             idf: Vec::new(),
             postings: Vec::new(),
             deletes: HashMap::new(),
+            surfaces: Vec::new(),
+            surface_ids: HashMap::new(),
             words: Vec::new(),
             facts: Vec::new(),
             dispute_ids: kb.disputes.iter().map(|d| d.id.clone()).collect(),
             unknown_weight: 1.0,
+            coverage_weight: kb.settings.coverage_weight,
+            calibration: kb
+                .settings
+                .calibration
+                .clone()
+                .filter(|c| c.len() == FEATURES + 1),
         };
+        let weak = kb.settings.answer_weight;
         for (pos, fact) in kb.facts.iter().enumerate() {
             if !fact.is_served() {
                 continue;
@@ -124,12 +169,30 @@ impl Matcher {
                 phrasings.push(phrasing);
             }
             for k in &fact.keywords {
-                for id in m.intern_all(&m.lexicon.analyze(k).tokens) {
+                let analyzed = m.lexicon.analyze(k);
+                for id in m.index_text(&analyzed) {
                     strength.insert(id, STRONG);
                 }
             }
-            for id in m.intern_all(&m.lexicon.analyze(&fact.answer).tokens) {
-                strength.entry(id).or_insert(WEAK);
+            let answer = m.lexicon.analyze(&fact.answer);
+            for id in m.index_text(&answer) {
+                strength.entry(id).or_insert(weak);
+            }
+            let mut months = 0u16;
+            let mut years = vec![fact.as_of.year];
+            if let Some(month) = fact.as_of.month {
+                months |= 1 << month;
+            }
+            let mut texts = vec![answer.words];
+            texts.extend(fact.phrasings.iter().map(|p| m.lexicon.words(p)));
+            for w in texts.iter().flatten() {
+                if let Some(i) = MONTHS.iter().position(|x| x == w) {
+                    months |= 1 << (i + 1);
+                } else if let Some(y) = year_of(w) {
+                    if !years.contains(&y) {
+                        years.push(y);
+                    }
+                }
             }
             let not_phrasings = fact.not_phrasings.iter().map(|p| m.phrasing(p)).collect();
             for (id, s) in strength {
@@ -143,6 +206,8 @@ impl Matcher {
             m.facts.push(IndexedFact {
                 fact: pos,
                 dispute,
+                months,
+                years,
                 phrasings,
                 not_phrasings,
                 answer: fact.answer.clone(),
@@ -155,8 +220,8 @@ impl Matcher {
             .map(|p| (1.0 + n / (p.len().max(1) as f32)).ln())
             .collect();
         let max_idf = (1.0 + n).ln();
-        m.unknown_weight = UNKNOWN_SHARE * max_idf;
-        for (i, w) in m.words.iter().enumerate() {
+        m.unknown_weight = kb.settings.unknown_share * max_idf;
+        for (i, (w, _)) in m.surfaces.iter().enumerate() {
             if w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) {
                 for d in deletions(w) {
                     m.deletes.entry(d).or_default().push(i as u32);
@@ -166,10 +231,25 @@ impl Matcher {
         m
     }
 
+    /// Interns an analysed text's tokens and remembers its surface words for typo correction.
+    fn index_text(&mut self, analyzed: &Analyzed) -> Vec<u32> {
+        let ids = self.intern_all(&analyzed.tokens);
+        for (surface, token) in analyzed.surface.iter().zip(&analyzed.tokens) {
+            if !self.surface_ids.contains_key(surface) {
+                if let Some(&id) = self.vocab.get(token) {
+                    self.surface_ids
+                        .insert(surface.clone(), self.surfaces.len() as u32);
+                    self.surfaces.push((surface.clone(), id));
+                }
+            }
+        }
+        ids
+    }
+
     fn phrasing(&mut self, text: &str) -> Phrasing {
         let analyzed = self.lexicon.analyze(text);
         Phrasing {
-            ids: self.intern_all(&analyzed.tokens),
+            ids: self.index_text(&analyzed),
             marks: analyzed.marks,
         }
     }
@@ -205,17 +285,19 @@ impl Matcher {
         self.facts.is_empty()
     }
 
-    /// The nearest known word within a small edit distance, for a word the index lacks.
-    fn correct(&self, token: &str) -> Option<u32> {
-        let len = token.chars().count();
-        if len < 4 || token.bytes().any(|b| b.is_ascii_digit()) {
+    /// The token of the nearest known word within a small edit distance, for a word the index
+    /// lacks. Compared on surface words, so a typo is measured against what people write.
+    fn correct(&self, word: &str) -> Option<u32> {
+        let len = word.chars().count();
+        if len < 4 || word.bytes().any(|b| b.is_ascii_digit()) {
             return None;
         }
         let max = if len >= 7 { 2 } else { 1 };
         let mut best: Option<(usize, usize, u32)> = None;
-        let mut consider = |id: u32| {
-            let word = &self.words[id as usize];
-            let dist = strsim::damerau_levenshtein(token, word);
+        let mut consider = |sid: u32| {
+            let (surface, id) = &self.surfaces[sid as usize];
+            let id = *id;
+            let dist = strsim::damerau_levenshtein(word, surface);
             if dist <= max {
                 let df = self.postings[id as usize].len();
                 let better = match best {
@@ -227,11 +309,11 @@ impl Matcher {
                 }
             }
         };
-        if let Some(ids) = self.deletes.get(token) {
+        if let Some(ids) = self.deletes.get(word) {
             ids.iter().for_each(|&id| consider(id));
         }
-        for d in deletions(token) {
-            if let Some(&id) = self.vocab.get(&d) {
+        for d in deletions(word) {
+            if let Some(&id) = self.surface_ids.get(&d) {
                 consider(id);
             }
             if let Some(ids) = self.deletes.get(&d) {
@@ -244,24 +326,28 @@ impl Matcher {
     fn resolve(&self, analyzed: &Analyzed, skip: &[String]) -> Vec<QueryToken> {
         let mut seen = Vec::new();
         let mut out = Vec::new();
-        for t in &analyzed.tokens {
+        for (i, t) in analyzed.tokens.iter().enumerate() {
             if skip.contains(t) || seen.contains(t) {
                 continue;
             }
+            let surface = analyzed.surface.get(i).unwrap_or(t);
             seen.push(t.clone());
             let token = match self.vocab.get(t) {
                 Some(&id) => QueryToken {
+                    surface: surface.clone(),
                     id: Some(id),
                     weight: self.idf[id as usize],
                     quality: 1.0,
                 },
-                None => match self.correct(t) {
+                None => match self.correct(surface) {
                     Some(id) => QueryToken {
+                        surface: surface.clone(),
                         id: Some(id),
                         weight: self.idf[id as usize],
                         quality: FUZZY,
                     },
                     None => QueryToken {
+                        surface: surface.clone(),
                         id: None,
                         weight: self.unknown_weight,
                         quality: 0.0,
@@ -312,7 +398,8 @@ impl Matcher {
             .filter(|t| t.id.is_none())
             .map(|t| t.weight)
             .sum();
-        // Cue words (years) were left out of the question's side; leave them out of phrasings'.
+        // Cue words (years) were left out of the question's side; leave them out of phrasings'
+        // too (every year is, below: a phrasing's year is a cue, not a word to match).
         let skipped: Vec<u32> = skip
             .iter()
             .filter_map(|t| self.vocab.get(t).copied())
@@ -323,7 +410,18 @@ impl Matcher {
             marks: analyzed.marks,
             skipped: &skipped,
         };
+        let fuzzy: f32 = query
+            .iter()
+            .filter(|t| t.id.is_some() && t.quality < 1.0)
+            .map(|t| t.weight)
+            .sum();
+        let asked_months = month_bits(&analyzed.words);
+        let unknown_name = query
+            .iter()
+            .any(|t| t.id.is_none() && analyzed.names.contains(&t.surface));
+        let max_weight = (1.0 + self.facts.len().max(1) as f32).ln();
         let mut out: Vec<Match> = Vec::with_capacity(candidates.len());
+        let mut disputes: Vec<u16> = Vec::with_capacity(candidates.len());
         for (fi, coverage) in candidates {
             let f = &self.facts[fi as usize];
             let (phrasing, similarity) = f
@@ -339,20 +437,59 @@ impl Matcher {
             {
                 continue;
             }
-            let mut confidence =
-                COVERAGE_WEIGHT * coverage.min(1.0) + (1.0 - COVERAGE_WEIGHT) * similarity;
-            if let Some(intent) = scope.intent {
-                if !answer_fits(intent, &f.answer) {
-                    confidence *= INTENT_PENALTY;
-                }
+            let mut raw = self.coverage_weight * coverage.min(1.0)
+                + (1.0 - self.coverage_weight) * similarity;
+            let time_fits = !(asked_months != 0 && f.months & asked_months == 0)
+                && scope.years.iter().all(|y| f.years.contains(y));
+            if !time_fits {
+                raw *= TIME_MISMATCH;
             }
+            let intent_fits = scope.intent.is_none_or(|i| answer_fits(i, &f.answer));
+            if !intent_fits {
+                raw *= INTENT_PENALTY;
+            }
+            let mut features = [0.0; FEATURES];
+            features[0] = raw.clamp(0.0, 1.0);
+            features[1] = coverage.min(1.0);
+            features[2] = similarity;
+            features[4] = unknown / total;
+            features[5] = fuzzy / total;
+            features[6] = intent_fits as u8 as f32;
+            features[7] = time_fits as u8 as f32;
+            features[8] = 1.0 / query.len() as f32;
+            features[9] = query
+                .iter()
+                .filter(|t| {
+                    t.id.is_none_or(|id| {
+                        self.postings[id as usize]
+                            .binary_search_by_key(&fi, |p| p.0)
+                            .is_err()
+                    })
+                })
+                .map(|t| t.weight / max_weight)
+                .fold(0.0, f32::max);
+            features[10] = unknown_name as u8 as f32;
+            disputes.push(f.dispute);
             out.push(Match {
                 fact: f.fact,
-                confidence: confidence.clamp(0.0, 1.0),
+                confidence: raw.clamp(0.0, 1.0),
+                features,
                 coverage: coverage.min(1.0),
                 similarity,
                 phrasing,
             });
+        }
+        // The margin over the runner-up of the same dispute: a clear winner is more likely right
+        // than one of several near-equal facts.
+        for i in 0..out.len() {
+            let rival = (0..out.len())
+                .filter(|&j| j != i && disputes[j] == disputes[i])
+                .map(|j| out[j].features[0])
+                .fold(0.0f32, f32::max);
+            out[i].features[3] = (out[i].features[0] - rival).max(0.0);
+            if let Some(c) = &self.calibration {
+                out[i].confidence = calibrate(c, &out[i].features);
+            }
         }
         out.sort_by(|a, b| {
             b.confidence
@@ -378,7 +515,11 @@ impl Matcher {
             + phrasing
                 .ids
                 .iter()
-                .filter(|id| !q.ids.iter().any(|(x, _)| x == *id) && !q.skipped.contains(id))
+                .filter(|id| {
+                    !q.ids.iter().any(|(x, _)| x == *id)
+                        && !q.skipped.contains(id)
+                        && year_of(&self.words[**id as usize]).is_none()
+                })
                 .map(|&id| self.idf[id as usize])
                 .sum::<f32>();
         let union = shared + query_only + phrasing_only;
@@ -429,6 +570,32 @@ impl Matcher {
         }
         out
     }
+}
+
+/// Logistic calibration: `weights[0]` is the bias, the rest pair with the features.
+pub fn calibrate(weights: &[f32], features: &[f32; FEATURES]) -> f32 {
+    let z = weights[0]
+        + weights[1..]
+            .iter()
+            .zip(features)
+            .map(|(w, x)| w * x)
+            .sum::<f32>();
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn year_of(word: &str) -> Option<i32> {
+    if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
+        word.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn month_bits(words: &[String]) -> u16 {
+    words
+        .iter()
+        .filter_map(|w| MONTHS.iter().position(|m| m == w))
+        .fold(0, |acc, i| acc | (1 << (i + 1)))
 }
 
 /// The question's side of a phrasing comparison.

@@ -10,6 +10,9 @@ use crate::answer::{FactAnswer, SourceRef};
 use crate::knowledge::KnowledgeBase;
 use crate::model::{StrikePeriod, StrikeStatus};
 
+/// The confidence of a timeline question whose every word the timeline accounts for.
+pub const FULLY_EXPLAINED: f32 = 0.95;
+
 /// A question the timeline answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimelineQuery {
@@ -49,7 +52,7 @@ pub fn detect(
         TimelineQuery::CountInYear(*years.first()?)
     } else if has("1st") || has("earliest") {
         TimelineQuery::First
-    } else if has("next") || has("upcoming") || has("planned") {
+    } else if has("next") || has("upcoming") {
         TimelineQuery::Next
     } else if has("last") || has("latest") || has("previous") || joined.contains(" most recent ") {
         TimelineQuery::Last
@@ -68,8 +71,10 @@ pub fn detect(
         .iter()
         .filter(|t| TIMELINE_WORDS.iter().any(|w| t.starts_with(w)))
         .count();
+    // Every word the timeline cannot account for ("all-out", "joint") is a topic of its own that
+    // a fact may answer better: the confidence falls steeply with them.
     let share = explained as f32 / topic.len().max(1) as f32;
-    Some((query, 0.95 * share))
+    Some((query, FULLY_EXPLAINED * share * share))
 }
 
 /// One or more statements answering a timeline question, newest dispute first.

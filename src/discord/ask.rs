@@ -1,0 +1,99 @@
+//! `/ask`: the main way to ask, with autocomplete from the questions the bot can answer, and the
+//! related-question buttons under every answer (a click asks that question).
+
+use poise::serenity_prelude as serenity;
+
+use super::ratelimit::refusal;
+use super::reply::{self, ButtonQuestion, Reply};
+use super::retry::with_retry;
+use super::{Context, Data, Error};
+use crate::engine::MAX_QUESTION_CHARS;
+
+/// Ask a question about the doctors' strikes in England; get a short, sourced answer.
+#[poise::command(slash_command)]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question, e.g. why are resident doctors striking?"]
+    #[autocomplete = "autocomplete_question"]
+    #[max_length = 500]
+    question: String,
+    #[description = "Answer so that only you can see it"] private: Option<bool>,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let private = private.unwrap_or(false);
+    let reply = match data.limiter.check(ctx.author().id.get()) {
+        Err(wait) => {
+            // Refusals are always ephemeral: nobody else needs to see them.
+            let text = refusal(data.limiter.limit(), wait);
+            return send(ctx, Reply::notice(&text).to_poise(true)).await;
+        }
+        Ok(()) => Reply::from_answer(&data.answer(&question, ctx.guild_id().map(|g| g.get()))),
+    };
+    send(ctx, reply.to_poise(private)).await
+}
+
+async fn send(ctx: Context<'_>, reply: poise::CreateReply) -> Result<(), Error> {
+    // Retrying is safe: poise marks the interaction as answered only after a success.
+    with_retry(ctx.data().retry, "/ask reply", || ctx.send(reply.clone())).await?;
+    Ok(())
+}
+
+/// Closest questions the bot can answer to what has been typed so far.
+async fn autocomplete_question(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    // Discord caps the option at 500 characters; a longer partial cannot become a valid question.
+    let partial: String = partial.chars().take(MAX_QUESTION_CHARS).collect();
+    let suggestions = ctx
+        .data()
+        .engine
+        .load()
+        .complete(&partial, reply::limits::AUTOCOMPLETE_CHOICES);
+    let choices = reply::autocomplete_choices(suggestions)
+        .into_iter()
+        .map(|q| serenity::AutocompleteChoice::new(q.clone(), q))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// A click on a related-question button: answers that question the way `/ask` would. Clicks
+/// on buttons that are not ours are left alone.
+pub async fn on_button(
+    ctx: &serenity::Context,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let Some(id) = reply::question_from_id(&click.data.custom_id) else {
+        return Ok(());
+    };
+    let question = match id {
+        ButtonQuestion::Whole(q) => q,
+        ButtonQuestion::Hashed { hash, head } => {
+            let candidates = data
+                .engine
+                .load()
+                .complete(&head, reply::limits::AUTOCOMPLETE_CHOICES);
+            reply::resolve_hashed(hash, &head, &candidates)
+        }
+    };
+    // An answer under a private answer stays private.
+    let ephemeral = click
+        .message
+        .flags
+        .is_some_and(|f| f.contains(serenity::MessageFlags::EPHEMERAL));
+    let (reply, ephemeral) = match data.limiter.check(click.user.id.get()) {
+        Err(wait) => (Reply::notice(&refusal(data.limiter.limit(), wait)), true),
+        Ok(()) => (
+            Reply::from_answer(&data.answer(&question, click.guild_id.map(|g| g.get()))),
+            ephemeral,
+        ),
+    };
+    let response =
+        serenity::CreateInteractionResponse::Message(reply.to_interaction_message(ephemeral));
+    with_retry(data.retry, "button reply", || {
+        click.create_response(&ctx.http, response.clone())
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,371 @@
+//! The Discord bot: a thin layer that turns Discord events into calls of the answering core and
+//! the core's [`Answer`]s into Discord replies.
+//!
+//! This module is the `serve` entry point: configuration from the environment, the REST client
+//! (optionally through a proxy), the poise framework with its commands and event handler, and a
+//! clean shutdown. Each job lives in its own module:
+//! - [`reply`] is the pure reply model (embed, buttons, limits), testable without a network;
+//! - [`ask`] is `/ask` with autocomplete, and the related-question buttons;
+//! - [`help`] is `/help`;
+//! - [`messages`] answers questions asked by mentioning the bot or in a DM;
+//! - [`ratelimit`] limits questions per user per window;
+//! - [`retry`] retries REST calls answered with 429.
+//!
+//! The bot asks for the GUILDS, GUILD_MESSAGES and DIRECT_MESSAGES intents only: Discord sends the
+//! content of DMs and of messages that mention the bot without the privileged Message Content
+//! intent.
+
+pub mod ask;
+pub mod help;
+pub mod messages;
+pub mod ratelimit;
+pub mod reply;
+pub mod retry;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use chrono::NaiveDate;
+use poise::serenity_prelude as serenity;
+
+use crate::answer::Answer;
+use crate::engine::Engine;
+use ratelimit::{RateLimit, RateLimitParseError, RateLimiter};
+use retry::{http_status, with_retry, RetryPolicy};
+
+/// The error type of commands and handlers; never shown to users (see [`on_error`]).
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+/// Called with a declined question and its guild (None in DMs); moderation records these.
+pub type DeclinedHook = Arc<dyn Fn(&str, Option<u64>) + Send + Sync>;
+/// What "today" is when answering (the clock, or a fixed day in tests).
+pub type TodayFn = Arc<dyn Fn() -> NaiveDate + Send + Sync>;
+
+/// State shared by every command and handler.
+pub struct Data {
+    /// Swapped whole when the fact base is reloaded; readers never wait.
+    pub engine: Arc<ArcSwap<Engine>>,
+    pub limiter: RateLimiter,
+    pub today: TodayFn,
+    pub on_declined: Option<DeclinedHook>,
+    pub retry: RetryPolicy,
+}
+
+impl Data {
+    pub fn new(engine: Arc<ArcSwap<Engine>>, config: &Config) -> Data {
+        let today: TodayFn = match config.today {
+            Some(day) => Arc::new(move || day),
+            None => Arc::new(|| chrono::Local::now().date_naive()),
+        };
+        Data {
+            engine,
+            limiter: RateLimiter::new(config.rate_limit),
+            today,
+            on_declined: None,
+            retry: config.retry,
+        }
+    }
+
+    pub fn with_on_declined(mut self, hook: DeclinedHook) -> Data {
+        self.on_declined = Some(hook);
+        self
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        (self.today)()
+    }
+
+    /// Asks the core; reports a declined question to [`Data::on_declined`].
+    pub fn answer(&self, question: &str, guild: Option<u64>) -> Answer {
+        let answer = self.engine.load().ask(question, self.today());
+        if !answer.answered {
+            tracing::info!(reason = ?answer.declined, "declined a question");
+            if let Some(hook) = &self.on_declined {
+                hook(question, guild);
+            }
+        }
+        answer
+    }
+}
+
+/// The bot's commands; later work adds its own here.
+pub fn commands() -> Vec<poise::Command<Data, Error>> {
+    vec![ask::ask(), help::help()]
+}
+
+/// How `serve` runs.
+#[derive(Clone)]
+pub struct Config {
+    pub token: String,
+    /// Register the commands in this guild (at once) instead of globally.
+    pub guild_id: Option<u64>,
+    /// Base URL that replaces `https://discord.com` in every REST call.
+    pub proxy: Option<String>,
+    /// Answer as of this day instead of the clock's.
+    pub today: Option<NaiveDate>,
+    pub rate_limit: RateLimit,
+    pub retry: RetryPolicy,
+}
+
+// By hand so that the token can never reach a log through `{:?}`.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &"<redacted>")
+            .field("guild_id", &self.guild_id)
+            .field("proxy", &self.proxy)
+            .field("today", &self.today)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("DISCORD_TOKEN is not set: put the bot token in the environment or in a .env file (see docs/discord.md)")]
+    MissingToken,
+    #[error("DISCORD_GUILD_ID must be a numeric guild id, got {0:?}")]
+    BadGuildId(String),
+    #[error("STRIKEFACTS_RATE_LIMIT: {0}")]
+    BadRateLimit(RateLimitParseError),
+    #[error("the Discord proxy must be an http:// or https:// URL, got {0:?}")]
+    BadProxy(String),
+    #[error("could not read .env: {0}")]
+    DotEnv(String),
+    #[error("Discord rejected the token (401 Unauthorized): check DISCORD_TOKEN")]
+    TokenRejected,
+    // The serenity error is shown in the message, so it is not also a `source` (which would
+    // print it twice in a chain).
+    #[error("Discord: {0}")]
+    Discord(Box<serenity::Error>),
+}
+
+impl Config {
+    /// Reads `DISCORD_TOKEN`, `DISCORD_GUILD_ID`, `STRIKEFACTS_DISCORD_PROXY` (unless `proxy` is
+    /// given) and `STRIKEFACTS_RATE_LIMIT`, after loading `.env` if there is one.
+    pub fn from_env(proxy: Option<String>, today: Option<NaiveDate>) -> Result<Config, ServeError> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(ServeError::DotEnv(e.to_string())),
+        }
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let token = var("DISCORD_TOKEN").ok_or(ServeError::MissingToken)?;
+        let guild_id = match var("DISCORD_GUILD_ID") {
+            Some(g) => Some(g.parse().map_err(|_| ServeError::BadGuildId(g))?),
+            None => None,
+        };
+        let proxy = proxy
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .or_else(|| var("STRIKEFACTS_DISCORD_PROXY"));
+        let rate_limit = match var("STRIKEFACTS_RATE_LIMIT") {
+            Some(r) => r.parse().map_err(ServeError::BadRateLimit)?,
+            None => RateLimit::default(),
+        };
+        Ok(Config {
+            token,
+            guild_id,
+            proxy,
+            today,
+            rate_limit,
+            retry: RetryPolicy::default(),
+        })
+    }
+}
+
+/// The REST client; with a proxy, serenity's ratelimiter must be off or the proxy is ignored
+/// (429s are then retried by [`retry`]).
+fn build_http(config: &Config) -> Result<serenity::Http, ServeError> {
+    let mut builder = serenity::HttpBuilder::new(&config.token);
+    if let Some(proxy) = &config.proxy {
+        if !(proxy.starts_with("http://") || proxy.starts_with("https://")) {
+            return Err(ServeError::BadProxy(proxy.clone()));
+        }
+        builder = builder
+            .proxy(proxy.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    Ok(builder.build())
+}
+
+/// Runs the bot until SIGINT or SIGTERM.
+pub async fn run(config: Config, data: Data) -> Result<(), ServeError> {
+    run_until(config, data, shutdown_signal()).await
+}
+
+/// Runs the bot until `shutdown` completes (tests pass their own), then closes the gateway
+/// connection cleanly.
+pub async fn run_until(
+    config: Config,
+    data: Data,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let http = build_http(&config)?;
+    // Check the token first: with a proxy, serenity would otherwise fall back to the real
+    // gateway on a failed `GET /gateway` and the error would surface late and unclear.
+    let app = match http.get_current_application_info().await {
+        Ok(app) => app,
+        Err(e) if http_status(&e) == Some(401) => return Err(ServeError::TokenRejected),
+        Err(e) => return Err(ServeError::Discord(Box::new(e))),
+    };
+    tracing::info!(application = %app.id, name = %app.name, "token accepted");
+    http.set_application_id(app.id);
+
+    let guild_id = config.guild_id;
+    let framework = poise::Framework::builder()
+        .options(options())
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(user = %ready.user.name, id = %ready.user.id, "connected to Discord");
+                register(ctx, &framework.options().commands, guild_id, data.retry).await;
+                Ok(data)
+            })
+        })
+        .build();
+
+    let intents = serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::DIRECT_MESSAGES;
+    // new_with_http keeps the proxy; calling `.token()` afterwards would build a fresh Http.
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents)
+        .framework(framework)
+        .await
+        .map_err(|e| ServeError::Discord(Box::new(e)))?;
+
+    let shard_manager = client.shard_manager.clone();
+    let stopper = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down");
+        shard_manager.shutdown_all().await;
+    });
+    let result = client.start().await;
+    stopper.abort();
+    result.map_err(|e| ServeError::Discord(Box::new(e)))
+}
+
+/// Registers the commands (in one guild, or globally). A failure is logged, not fatal: commands
+/// registered earlier keep working, and mentions and DMs need no registration.
+async fn register(
+    ctx: &serenity::Context,
+    commands: &[poise::Command<Data, Error>],
+    guild_id: Option<u64>,
+    policy: RetryPolicy,
+) {
+    let result = match guild_id {
+        Some(g) => {
+            with_retry(policy, "registering commands", || {
+                poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g))
+            })
+            .await
+        }
+        None => {
+            with_retry(policy, "registering commands", || {
+                poise::builtins::register_globally(ctx, commands)
+            })
+            .await
+        }
+    };
+    match (result, guild_id) {
+        (Ok(()), Some(g)) => tracing::info!(guild = g, "registered commands in the guild"),
+        (Ok(()), None) => tracing::info!("registered commands globally"),
+        (Err(e), _) => tracing::error!("could not register the commands: {e}"),
+    }
+}
+
+fn options() -> poise::FrameworkOptions<Data, Error> {
+    poise::FrameworkOptions {
+        commands: commands(),
+        on_error: |error| Box::pin(on_error(error)),
+        event_handler: |framework, event| Box::pin(event_handler(framework, event)),
+        // Nothing the bot sends pings anyone.
+        allowed_mentions: Some(reply::no_pings()),
+        prefix_options: poise::PrefixFrameworkOptions {
+            prefix: None,
+            // The event handler answers mentions; as a prefix every mention would first be
+            // parsed as a command.
+            mention_as_prefix: false,
+            ..Default::default()
+        },
+        // Owners are not used; this saves a REST call at start.
+        initialize_owners: false,
+        ..Default::default()
+    }
+}
+
+async fn event_handler(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &serenity::FullEvent,
+) -> Result<(), Error> {
+    let ctx = framework.serenity_context;
+    let data = framework.user_data;
+    match event {
+        serenity::FullEvent::Message { new_message } => {
+            messages::on_message(ctx, new_message, framework.bot_id(), data).await
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(click),
+        } => ask::on_button(ctx, click, data).await,
+        serenity::FullEvent::Resume { .. } => {
+            tracing::info!("gateway session resumed");
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Logs every error; users get a short apology, never the raw error text.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    const SORRY: &str =
+        "Sorry, something went wrong while answering. Please try again in a moment.";
+    match &error {
+        poise::FrameworkError::Setup { error, .. } => tracing::error!("setup failed: {error}"),
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!(event = event.snake_case_name(), "handler failed: {error}")
+        }
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(command = %ctx.command().name, "command failed: {error}")
+        }
+        other => tracing::warn!("{other}"),
+    }
+    if let Some(ctx) = error.ctx() {
+        let notice = reply::Reply::notice(SORRY).to_poise(true);
+        if let Err(e) = ctx.send(notice).await {
+            tracing::warn!("could not send the apology: {e}");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for SIGINT: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,431 @@
+//! `strikefacts fact ...` and `strikefacts unanswered`: the moderators' operations from the shell.
+//!
+//! It exists so maintainers can do from a terminal what moderators do from Discord, through the
+//! very same [`Moderation`] calls (and so the same validation, audit log and versions). It lives
+//! here rather than in `main.rs` so the binary only gains two subcommand lines.
+//!
+//! Exit codes: 0 done; 1 refused (invalid, stale, needs confirm); 2 bad usage or not found; 3 the
+//! fact base on disk could not be loaded.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+
+use super::audit::diff_lines;
+use super::edit::{Moderation, ModerationConfig, ModerationError, SourceDraft, DATA_ENV};
+use super::permissions::Actor;
+use super::store::FactDraft;
+
+/// Options every moderation command shares.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Who is making the change (recorded in the audit log); default $USER, else "cli".
+    #[arg(long, global = true)]
+    pub actor: Option<String>,
+    /// The data folder (audit log, unanswered questions).
+    #[arg(long, global = true, env = DATA_ENV, default_value = "data")]
+    pub data: PathBuf,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// `strikefacts fact ...`
+#[derive(Debug, Args)]
+pub struct FactArgs {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: FactCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FactCommand {
+    /// Add a fact from a TOML file (the fact file format) or from fields.
+    Add {
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        fields: FactFields,
+        /// Accept a phrasing that leads elsewhere now, or a worse question-set score.
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Replace a fact with the text of a file, if BASE_VERSION (from `fact show`) is current.
+    Edit {
+        id: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        base_version: String,
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Stop serving a fact (it stays in its file and history).
+    Retire {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        base_version: Option<String>,
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Add another way to ask for a fact.
+    Alias {
+        id: String,
+        phrasing: String,
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Print a fact's file and version.
+    Show { id: String },
+    /// List facts.
+    List {
+        #[arg(long)]
+        dispute: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Who changed a fact, when, with what difference.
+    History { id: String },
+    /// Restore the version before a fact's last change (undoing an add retires the fact).
+    Undo {
+        id: String,
+        #[arg(long)]
+        confirm: bool,
+    },
+    /// Append a source to sources.toml.
+    Source {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        publisher: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        headline: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        date_note: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+/// A fact's fields as flags (lists repeat the flag).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FactFields {
+    #[arg(long)]
+    pub id: Option<String>,
+    #[arg(long)]
+    pub dispute: Option<String>,
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long)]
+    pub answer: Option<String>,
+    #[arg(long = "source")]
+    pub sources: Vec<String>,
+    #[arg(long = "excerpt")]
+    pub excerpts: Vec<String>,
+    #[arg(long = "phrasing")]
+    pub phrasings: Vec<String>,
+    #[arg(long = "keyword")]
+    pub keywords: Vec<String>,
+    #[arg(long)]
+    pub approximate: bool,
+}
+
+/// `strikefacts unanswered`
+#[derive(Debug, Args)]
+pub struct UnansweredArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Take this group off the list.
+    #[arg(long, value_name = "GROUP")]
+    pub dismiss: Option<String>,
+    /// Add this group's question as a phrasing of --fact.
+    #[arg(long, value_name = "GROUP", requires = "fact")]
+    pub alias: Option<String>,
+    #[arg(long)]
+    pub fact: Option<String>,
+    /// Only this Discord server's questions.
+    #[arg(long)]
+    pub guild: Option<u64>,
+}
+
+fn actor(common: &Common) -> Actor {
+    let name = common
+        .actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "cli".to_string());
+    Actor::new(name)
+}
+
+fn open(knowledge: &Path, common: &Common, today: NaiveDate) -> Result<Moderation, ExitCode> {
+    let mut config = ModerationConfig::new(knowledge, &common.data);
+    config.today = Some(today);
+    Moderation::open(config).map_err(|e| {
+        eprintln!("error: {e}");
+        exit_for(&e)
+    })
+}
+
+fn exit_for(e: &ModerationError) -> ExitCode {
+    match e {
+        ModerationError::BaseBroken(_) => ExitCode::from(3),
+        ModerationError::NotFound(_)
+        | ModerationError::Store(_)
+        | ModerationError::Audit(_)
+        | ModerationError::Unanswered(_)
+        | ModerationError::Questions(_)
+        | ModerationError::Scratch(_) => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    }
+}
+
+fn draft_from(file: Option<&Path>, fields: FactFields) -> anyhow::Result<FactDraft> {
+    let mut draft = match file {
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?;
+            FactDraft::from_toml(&text)?
+        }
+        None => FactDraft::default(),
+    };
+    let set = |slot: &mut String, v: Option<String>| {
+        if let Some(v) = v {
+            *slot = v;
+        }
+    };
+    set(&mut draft.id, fields.id);
+    set(&mut draft.dispute, fields.dispute);
+    set(&mut draft.as_of, fields.as_of);
+    set(&mut draft.answer, fields.answer);
+    let extend = |slot: &mut Vec<String>, v: Vec<String>| {
+        if !v.is_empty() {
+            *slot = v;
+        }
+    };
+    extend(&mut draft.sources, fields.sources);
+    extend(&mut draft.excerpts, fields.excerpts);
+    extend(&mut draft.phrasings, fields.phrasings);
+    extend(&mut draft.keywords, fields.keywords);
+    draft.approximate |= fields.approximate;
+    Ok(draft)
+}
+
+/// Runs `strikefacts fact ...`.
+pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let m = match open(knowledge, &args.common, today) {
+        Ok(m) => m,
+        Err(code) => return Ok(code),
+    };
+    let who = actor(&args.common);
+    let json = args.common.json;
+    let change = match args.command {
+        FactCommand::Add {
+            file,
+            fields,
+            confirm,
+        } => {
+            let draft = draft_from(file.as_deref(), fields)?;
+            m.add(&who, None, draft, confirm)
+        }
+        FactCommand::Edit {
+            id,
+            file,
+            base_version,
+            confirm,
+        } => {
+            let draft = draft_from(Some(&file), FactFields::default())?;
+            m.edit(&who, None, &id, &base_version, draft, confirm)
+        }
+        FactCommand::Retire {
+            id,
+            reason,
+            base_version,
+            confirm,
+        } => m.retire(&who, None, &id, &reason, base_version.as_deref(), confirm),
+        FactCommand::Alias {
+            id,
+            phrasing,
+            confirm,
+        } => m.alias(&who, None, &id, &phrasing, None, confirm),
+        FactCommand::Undo { id, confirm } => m.undo(&who, None, &id, None, confirm),
+        FactCommand::Show { id } => {
+            return report(m.show(&id), |v| {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&v)?);
+                } else {
+                    println!("# {} (version {}){}", v.path, v.version, served(v.served));
+                    print!("{}", v.text);
+                }
+                Ok(())
+            })
+        }
+        FactCommand::List { dispute, search } => {
+            let facts = m.list(dispute.as_deref(), search.as_deref());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&facts)?);
+            } else {
+                for f in &facts {
+                    let answer: String = f.answer.chars().take(90).collect();
+                    println!(
+                        "{}  [{}, {}]{}  {answer}",
+                        f.id,
+                        f.dispute,
+                        f.as_of,
+                        served(f.served)
+                    );
+                }
+                eprintln!("{} fact(s)", facts.len());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        FactCommand::History { id } => {
+            return report(m.history(&id), |entries| {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&entries)?);
+                    return Ok(());
+                }
+                if entries.is_empty() {
+                    println!("no recorded changes for {id}");
+                }
+                for e in entries {
+                    let guild = e.guild.map(|g| format!(" in {g}")).unwrap_or_default();
+                    let note = e
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default();
+                    println!("#{} {} {} {}{guild}{note}", e.seq, e.at, e.actor, e.action);
+                    let diff = diff_lines(
+                        e.before.as_deref().unwrap_or(""),
+                        e.after.as_deref().unwrap_or(""),
+                    );
+                    for line in diff.lines() {
+                        println!("    {line}");
+                    }
+                }
+                Ok(())
+            });
+        }
+        FactCommand::Source {
+            id,
+            publisher,
+            date,
+            headline,
+            url,
+            date_note,
+            note,
+        } => {
+            let source = SourceDraft {
+                id,
+                publisher,
+                headline,
+                date,
+                date_note,
+                url,
+                note,
+            };
+            return report(m.add_source(&who, None, source), |e| {
+                println!("source {} added (audit #{})", e.fact_id, e.seq);
+                Ok(())
+            });
+        }
+    };
+    report(change, |c| {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "id": c.id, "action": c.action, "version": c.version, "path": c.path,
+                    "seq": c.entry.seq, "notes": c.notes,
+                })
+            );
+        } else {
+            println!(
+                "{} {}: {} (version {}, audit #{})",
+                c.action, c.id, c.path, c.version, c.entry.seq
+            );
+            for n in &c.notes {
+                println!("note: {n}");
+            }
+        }
+        Ok(())
+    })
+}
+
+fn served(s: bool) -> &'static str {
+    if s {
+        ""
+    } else {
+        " RETIRED"
+    }
+}
+
+fn report<T>(
+    result: Result<T, ModerationError>,
+    ok: impl FnOnce(T) -> anyhow::Result<()>,
+) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(v) => {
+            ok(v)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(exit_for(&e))
+        }
+    }
+}
+
+/// Runs `strikefacts unanswered`.
+pub fn run_unanswered(
+    args: UnansweredArgs,
+    knowledge: &Path,
+    today: NaiveDate,
+) -> anyhow::Result<ExitCode> {
+    let m = match open(knowledge, &args.common, today) {
+        Ok(m) => m,
+        Err(code) => return Ok(code),
+    };
+    let who = actor(&args.common);
+    if let Some(group) = &args.dismiss {
+        return report(m.dismiss_unanswered(&who, args.guild, group), |g| {
+            println!("dismissed {} ({} question(s))", g.id, g.count);
+            Ok(())
+        });
+    }
+    if let (Some(group), Some(fact)) = (&args.alias, &args.fact) {
+        return report(
+            m.unanswered_to_alias(&who, args.guild, group, fact, false),
+            |c| {
+                println!("alias added to {} (version {})", c.id, c.version);
+                Ok(())
+            },
+        );
+    }
+    report(m.unanswered(args.guild), |groups| {
+        if args.common.json {
+            println!("{}", serde_json::to_string_pretty(&groups)?);
+            return Ok(());
+        }
+        if groups.is_empty() {
+            println!("no unanswered questions");
+        }
+        for g in groups {
+            println!("{}  x{}  {}", g.id, g.count, g.question);
+            for (q, n) in g.questions.iter().skip(1).take(4) {
+                println!("          x{n}  {q}");
+            }
+        }
+        Ok(())
+    })
+}

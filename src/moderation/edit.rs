@@ -1,0 +1,1265 @@
+//! Moderators' operations on the facts: add, edit, retire, alias, undo, source add, and the reads
+//! that go with them (show, list, history, unanswered).
+//!
+//! It exists so that the Discord commands and the shell share one code path that never writes an
+//! invalid fact base: every change is validated *before* anything is written, by the same rules
+//! as `strikefacts check` (the whole fact base is loaded with the change applied, in a scratch
+//! copy, and checked with the matcher), plus two rules about answers: a new phrasing that already
+//! leads to another fact is refused, and a change that makes the project's own question set answer
+//! worse needs an explicit confirm. Writers are serialized in the process; every edit names the
+//! version it was based on, so a stale one is refused rather than silently overwriting.
+//!
+//! Every operation takes the actor, the guild (none from the shell) and its input, and returns a
+//! typed result or a [`ModerationError`] whose message is fit to show a moderator. They block
+//! (disk, matcher): call them from `tokio::task::spawn_blocking` in async code.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use arc_swap::ArcSwap;
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::check::check_loaded;
+use crate::engine::Engine;
+use crate::eval::{self, EvalQuestion};
+use crate::knowledge::{parse_fact, KnowledgeBase, LoadError, Problem, Severity};
+use crate::lexicon::plain;
+use crate::model::{PartialDate, Retirement};
+
+use super::audit::{now_rfc3339, Action, AuditEntry, AuditError, AuditLog, NewEntry};
+use super::permissions::Actor;
+use super::store::{
+    quote, valid_id, version_of, DraftError, FactDraft, FactStore, StoreError, WriteHook,
+};
+use super::unanswered::{UnansweredError, UnansweredGroup, UnansweredLog};
+
+/// The environment variable naming the data folder (audit and unanswered logs).
+pub const DATA_ENV: &str = "STRIKEFACTS_DATA";
+
+/// The data folder: `STRIKEFACTS_DATA`, or `./data`.
+pub fn data_dir_from_env() -> PathBuf {
+    std::env::var_os(DATA_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("data"))
+}
+
+/// Where things are.
+#[derive(Debug, Clone)]
+pub struct ModerationConfig {
+    /// The `knowledge/` folder.
+    pub knowledge: PathBuf,
+    /// The data folder (audit log, unanswered questions).
+    pub data: PathBuf,
+    /// The question set an edit must not make worse; `None` skips that rule (e.g. a deployment
+    /// without `tests/`).
+    pub questions: Option<PathBuf>,
+    /// Answer and validate as of this date instead of the clock's (the CLI's `--today`).
+    pub today: Option<NaiveDate>,
+}
+
+impl ModerationConfig {
+    /// With the question set at `<knowledge>/../tests/questions.jsonl` when it exists.
+    pub fn new(knowledge: impl Into<PathBuf>, data: impl Into<PathBuf>) -> ModerationConfig {
+        let knowledge = knowledge.into();
+        let questions = knowledge
+            .parent()
+            .map(|p| p.join("tests").join("questions.jsonl"))
+            .filter(|p| p.is_file());
+        ModerationConfig {
+            knowledge,
+            data: data.into(),
+            questions,
+            today: None,
+        }
+    }
+}
+
+/// Who changed a fact since the version an edit was based on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ChangedBy {
+    /// A moderator, through the bot or the shell (from the audit log).
+    Moderator { actor: String, at: String },
+    /// Someone edited the file by hand (or the audit log does not know the current text).
+    Outside,
+}
+
+impl std::fmt::Display for ChangedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChangedBy::Moderator { actor, at } => write!(f, "changed by {actor} at {at}"),
+            ChangedBy::Outside => f.write_str("changed outside the bot"),
+        }
+    }
+}
+
+/// Why an operation was refused or failed. Each message is written for the moderator who asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ModerationError {
+    #[error("no fact with id {0:?}")]
+    NotFound(String),
+    #[error("a fact with id {id:?} already exists ({path}); pick another id or edit that fact")]
+    Exists { id: String, path: String },
+    #[error("fact {id:?} was {changed}, reopen it (its version is now {current_version})")]
+    Stale {
+        id: String,
+        changed: ChangedBy,
+        current_version: String,
+    },
+    #[error("refused, nothing was written:\n{}", .problems.join("\n"))]
+    Invalid { problems: Vec<String> },
+    #[error("refused, nothing was written: {0}")]
+    Draft(#[from] DraftError),
+    #[error("refused: the form's id {given:?} must stay {id:?} (to rename, add a new fact and retire this one)")]
+    IdChanged { id: String, given: String },
+    #[error("refused, nothing was written: {}\nIf that is intended, send it again with confirm.", .reasons.join("\n"))]
+    NeedsConfirm { reasons: Vec<String> },
+    #[error("nothing changed: the new text is the same as fact {0:?} has now")]
+    Unchanged(String),
+    #[error("fact {0:?} is retired; undo the retirement before changing it")]
+    Retired(String),
+    #[error("{0:?} is already a phrasing of fact {1:?}")]
+    DuplicatePhrasing(String, String),
+    #[error("the phrasing is empty")]
+    EmptyPhrasing,
+    #[error("a reason is needed to retire a fact")]
+    NoReason,
+    #[error("nothing to undo for fact {0:?}: it has no recorded change left")]
+    NothingToUndo(String),
+    #[error("refused, nothing was written: {0}")]
+    BadSource(String),
+    #[error(
+        "the fact base on disk has problems, so no change can be checked; fix them first:\n{0}"
+    )]
+    BaseBroken(LoadError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    #[error(transparent)]
+    Unanswered(#[from] UnansweredError),
+    #[error("could not read the question set: {0}")]
+    Questions(#[from] eval::EvalError),
+    #[error("could not prepare the check of the change: {0}")]
+    Scratch(std::io::Error),
+}
+
+/// A change that was written.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub id: String,
+    pub action: Action,
+    /// The fact's version now (for the next edit).
+    pub version: String,
+    /// The file written, relative to `knowledge/`.
+    pub path: String,
+    /// The audit entry recording it.
+    pub entry: AuditEntry,
+    /// The engine now serving (already swapped in): the next question is answered from it.
+    pub engine: Arc<Engine>,
+    /// What the moderator confirmed, or should know (e.g. question-set changes).
+    pub notes: Vec<String>,
+}
+
+/// One fact as `/fact show` presents it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactView {
+    pub id: String,
+    pub path: String,
+    pub version: String,
+    pub text: String,
+    pub draft: FactDraft,
+    pub served: bool,
+}
+
+/// One line of `/fact list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactSummary {
+    pub id: String,
+    pub dispute: String,
+    pub as_of: String,
+    pub served: bool,
+    pub answer: String,
+}
+
+/// A source as moderators add it with `/source add`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, Serialize)]
+pub struct SourceDraft {
+    pub id: String,
+    pub publisher: String,
+    #[serde(default)]
+    pub headline: Option<String>,
+    pub date: String,
+    #[serde(default)]
+    pub date_note: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A source for autocomplete.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    pub id: String,
+    pub label: String,
+}
+
+/// How the question set scored: the two numbers an edit must not make worse.
+#[derive(Debug, Clone, Default)]
+struct Score {
+    correct: usize,
+    false_answers: usize,
+    /// Per question id: correct?
+    outcomes: BTreeMap<String, bool>,
+}
+
+impl Score {
+    fn of(report: &eval::EvalReport) -> Score {
+        Score {
+            correct: report.answerable.correct + report.abstain.correct,
+            false_answers: report.false_answers,
+            outcomes: report
+                .results
+                .iter()
+                .map(|r| (r.id.clone(), r.correct))
+                .collect(),
+        }
+    }
+}
+
+/// Every `.toml` file of a `knowledge/` folder, read at one moment: the base a change is checked
+/// against, copied into a scratch folder with the change applied.
+struct Snapshot {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl Snapshot {
+    fn read(root: &Path) -> std::io::Result<Snapshot> {
+        let mut files = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in fs::read_dir(&dir)? {
+                let path = entry?.path();
+                let hidden = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'));
+                if hidden {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "toml") {
+                    let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                    files.insert(rel, fs::read_to_string(&path)?);
+                }
+            }
+        }
+        Ok(Snapshot { files })
+    }
+
+    /// A hash of every file's path and text: equal fingerprints, equal fact bases.
+    fn fingerprint(&self) -> String {
+        let mut h = Sha256::new();
+        for (p, t) in &self.files {
+            h.update(p.to_string_lossy().as_bytes());
+            h.update([0]);
+            h.update(version_of(t).as_bytes());
+        }
+        h.finalize()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn write_to(&self, dir: &Path) -> std::io::Result<()> {
+        for (rel, text) in &self.files {
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::write(path, text)?;
+        }
+        Ok(())
+    }
+}
+
+/// A change that passed every rule, ready to be written.
+struct Validated {
+    engine: Engine,
+    fingerprint: String,
+    score: Option<Score>,
+    /// Every `check` error of the new fact base (known ones it already had included).
+    problems: HashSet<ProblemKey>,
+    notes: Vec<String>,
+}
+
+/// A `check` problem's identity across a scratch copy and the real folder, and across small
+/// shifts in confidence: the file and the phrasing (or message) it is about.
+type ProblemKey = (String, String);
+
+/// The moderators' back end over one `knowledge/` folder and one data folder.
+pub struct Moderation {
+    store: FactStore,
+    audit: AuditLog,
+    unanswered: UnansweredLog,
+    engine: Arc<ArcSwap<Engine>>,
+    questions: Vec<EvalQuestion>,
+    today: Option<NaiveDate>,
+    /// Held for the whole check-write-swap of a change (and for reloads), so concurrent
+    /// moderators are applied one after the other and none is lost.
+    writer: Mutex<WriterState>,
+}
+
+/// What the writer knows about the fact base it last wrote or loaded.
+#[derive(Default)]
+struct WriterState {
+    /// Fingerprint of the fact base the serving engine was built from.
+    serving: Option<String>,
+    /// The question-set score of a fingerprint (as of a date), so each edit runs the set once.
+    baseline: Option<(String, NaiveDate, Score)>,
+    /// The `check` errors a fingerprint already has (as of a date): an edit is refused only for
+    /// problems it adds.
+    known_problems: Option<(String, NaiveDate, HashSet<ProblemKey>)>,
+}
+
+impl std::fmt::Debug for Moderation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Moderation")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+impl Moderation {
+    /// Loads the fact base and opens the logs.
+    pub fn open(config: ModerationConfig) -> Result<Moderation, ModerationError> {
+        let engine = Engine::load(&config.knowledge).map_err(ModerationError::BaseBroken)?;
+        Moderation::with_engine(config, Arc::new(ArcSwap::from_pointee(engine)))
+    }
+
+    /// Shares an engine handle with the bot: every change swaps the engine in it.
+    pub fn with_engine(
+        config: ModerationConfig,
+        engine: Arc<ArcSwap<Engine>>,
+    ) -> Result<Moderation, ModerationError> {
+        let questions = match &config.questions {
+            Some(p) => eval::load_questions(p)?,
+            None => Vec::new(),
+        };
+        Ok(Moderation {
+            store: FactStore::new(&config.knowledge),
+            audit: AuditLog::open(&config.data)?,
+            unanswered: UnansweredLog::open(&config.data)?,
+            engine,
+            questions,
+            today: config.today,
+            writer: Mutex::new(WriterState::default()),
+        })
+    }
+
+    /// The same back end with a fault-injection hook in its writes (tests only).
+    pub fn with_write_hook(mut self, hook: Arc<dyn WriteHook>) -> Moderation {
+        self.store = self.store.with_hook(hook);
+        self
+    }
+
+    /// The engine handle the bot answers from.
+    pub fn engine(&self) -> Arc<ArcSwap<Engine>> {
+        self.engine.clone()
+    }
+
+    pub fn store(&self) -> &FactStore {
+        &self.store
+    }
+
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    pub fn unanswered_log(&self) -> &UnansweredLog {
+        &self.unanswered
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, WriterState> {
+        // A panic in another writer leaves no half-done state behind (files are replaced
+        // atomically), so a poisoned lock is safe to take over.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ----- reads -------------------------------------------------------------------------
+
+    /// A fact's file with its version (what `/fact edit` fills the form with).
+    pub fn show(&self, id: &str) -> Result<FactView, ModerationError> {
+        let stored = self.read(id)?;
+        let draft = FactDraft::from_toml(&stored.text)?;
+        Ok(FactView {
+            id: stored.id,
+            path: self.store.relative(&stored.path).display().to_string(),
+            version: stored.version,
+            served: draft.retired.is_none(),
+            text: stored.text,
+            draft,
+        })
+    }
+
+    /// Facts of the serving fact base, optionally of one dispute and/or containing a text.
+    pub fn list(&self, dispute: Option<&str>, search: Option<&str>) -> Vec<FactSummary> {
+        let engine = self.engine.load();
+        let needle = search.map(plain).filter(|s| !s.is_empty());
+        engine
+            .knowledge()
+            .facts
+            .iter()
+            .filter(|f| dispute.is_none_or(|d| f.dispute == d))
+            .filter(|f| {
+                needle.as_ref().is_none_or(|n| {
+                    std::iter::once(&f.id)
+                        .chain(std::iter::once(&f.answer))
+                        .chain(f.phrasings.iter())
+                        .chain(f.keywords.iter())
+                        .any(|t| plain(t).contains(n.as_str()))
+                })
+            })
+            .map(|f| FactSummary {
+                id: f.id.clone(),
+                dispute: f.dispute.clone(),
+                as_of: f.as_of_text(),
+                served: f.is_served(),
+                answer: f.answer.clone(),
+            })
+            .collect()
+    }
+
+    /// Who changed a fact, when, with the before/after; oldest first.
+    pub fn history(&self, id: &str) -> Result<Vec<AuditEntry>, ModerationError> {
+        Ok(self.audit.history(id)?)
+    }
+
+    /// Sources whose id, publisher or headline contains `partial` (for autocomplete).
+    pub fn sources(&self, partial: &str, limit: usize) -> Vec<SourceSummary> {
+        let engine = self.engine.load();
+        let needle = partial.to_lowercase();
+        engine
+            .knowledge()
+            .sources
+            .values()
+            .filter(|s| {
+                needle.is_empty()
+                    || s.id.to_lowercase().contains(&needle)
+                    || s.publisher.to_lowercase().contains(&needle)
+                    || s.headline
+                        .as_deref()
+                        .is_some_and(|h| h.to_lowercase().contains(&needle))
+            })
+            .take(limit)
+            .map(|s| SourceSummary {
+                id: s.id.clone(),
+                label: match &s.headline {
+                    Some(h) => format!("{}: {} ({}, {})", s.id, h, s.publisher, s.date),
+                    None => format!("{} ({}, {})", s.id, s.publisher, s.date),
+                },
+            })
+            .collect()
+    }
+
+    fn read(&self, id: &str) -> Result<super::store::StoredFact, ModerationError> {
+        match self.store.read(id) {
+            Err(StoreError::NotFound(id)) => Err(ModerationError::NotFound(id)),
+            other => Ok(other?),
+        }
+    }
+
+    // ----- changes -----------------------------------------------------------------------
+
+    /// Adds a new fact (written to `facts/<dispute>/<id>.toml`). Missing id and keywords are
+    /// suggested from the phrasings (see [`FactDraft::complete`]).
+    pub fn add(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        mut draft: FactDraft,
+        confirm: bool,
+    ) -> Result<Change, ModerationError> {
+        draft.complete();
+        draft.retired = None;
+        let mut state = self.lock();
+        if let Some(path) = self.store.find(&draft.id)? {
+            return Err(ModerationError::Exists {
+                id: draft.id,
+                path: self.store.relative(&path).display().to_string(),
+            });
+        }
+        let path = self.store.new_fact_path(&draft.dispute, &draft.id)?;
+        let text = draft.to_toml();
+        self.commit(
+            &mut state,
+            actor,
+            guild,
+            Action::Add,
+            &draft.id,
+            &path,
+            None,
+            text,
+            confirm,
+            None,
+        )
+    }
+
+    /// Replaces a fact with a new text, if `base_version` is still its version.
+    pub fn edit(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        id: &str,
+        base_version: &str,
+        mut draft: FactDraft,
+        confirm: bool,
+    ) -> Result<Change, ModerationError> {
+        draft.complete();
+        if draft.id.is_empty() {
+            draft.id = id.to_string();
+        }
+        if draft.id != id {
+            return Err(ModerationError::IdChanged {
+                id: id.to_string(),
+                given: draft.id,
+            });
+        }
+        let mut state = self.lock();
+        let stored = self.read(id)?;
+        self.check_version(&stored, Some(base_version))?;
+        // Retiring and un-retiring have their own operations, which record why.
+        let current = FactDraft::from_toml(&stored.text)?;
+        draft.retired = current.retired;
+        let text = draft.to_toml();
+        if text == stored.text {
+            return Err(ModerationError::Unchanged(id.to_string()));
+        }
+        self.commit(
+            &mut state,
+            actor,
+            guild,
+            Action::Edit,
+            id,
+            &stored.path,
+            Some(stored.text),
+            text,
+            confirm,
+            None,
+        )
+    }
+
+    /// Stops serving a fact; it stays in its file and in history.
+    pub fn retire(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        id: &str,
+        reason: &str,
+        base_version: Option<&str>,
+        confirm: bool,
+    ) -> Result<Change, ModerationError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ModerationError::NoReason);
+        }
+        let mut state = self.lock();
+        let stored = self.read(id)?;
+        self.check_version(&stored, base_version)?;
+        let mut draft = FactDraft::from_toml(&stored.text)?;
+        if draft.retired.is_some() {
+            return Err(ModerationError::Retired(id.to_string()));
+        }
+        draft.retired = Some(Retirement {
+            reason: reason.to_string(),
+            at: now_rfc3339(),
+            by: actor.name.clone(),
+        });
+        self.commit(
+            &mut state,
+            actor,
+            guild,
+            Action::Retire,
+            id,
+            &stored.path,
+            Some(stored.text),
+            draft.to_toml(),
+            confirm,
+            Some(reason.to_string()),
+        )
+    }
+
+    /// Teaches the bot another way to ask for a fact.
+    pub fn alias(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        id: &str,
+        phrasing: &str,
+        base_version: Option<&str>,
+        confirm: bool,
+    ) -> Result<Change, ModerationError> {
+        let phrasing = phrasing.split_whitespace().collect::<Vec<_>>().join(" ");
+        if plain(&phrasing).trim().is_empty() {
+            return Err(ModerationError::EmptyPhrasing);
+        }
+        let mut state = self.lock();
+        let stored = self.read(id)?;
+        self.check_version(&stored, base_version)?;
+        let mut draft = FactDraft::from_toml(&stored.text)?;
+        if draft.retired.is_some() {
+            return Err(ModerationError::Retired(id.to_string()));
+        }
+        let key = plain(&phrasing);
+        if draft.phrasings.iter().any(|p| plain(p) == key) {
+            return Err(ModerationError::DuplicatePhrasing(phrasing, id.to_string()));
+        }
+        draft.phrasings.push(phrasing.clone());
+        self.commit(
+            &mut state,
+            actor,
+            guild,
+            Action::Alias,
+            id,
+            &stored.path,
+            Some(stored.text),
+            draft.to_toml(),
+            confirm,
+            Some(phrasing),
+        )
+    }
+
+    /// Restores the version before the last change not yet undone (so repeated undos walk back
+    /// through history). Undoing an add retires the fact: nothing is ever deleted.
+    pub fn undo(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        id: &str,
+        base_version: Option<&str>,
+        confirm: bool,
+    ) -> Result<Change, ModerationError> {
+        let mut state = self.lock();
+        let stored = self.read(id)?;
+        self.check_version(&stored, base_version)?;
+        let history = self.audit.history(id)?;
+        // The file must be what the log last wrote, or undo would discard someone's hand edit.
+        let last = history.last().cloned();
+        match &last {
+            Some(e) if e.after.as_deref().map(version_of) == Some(stored.version.clone()) => {}
+            Some(_) => {
+                return Err(ModerationError::Stale {
+                    id: id.to_string(),
+                    changed: ChangedBy::Outside,
+                    current_version: stored.version,
+                })
+            }
+            None => return Err(ModerationError::NothingToUndo(id.to_string())),
+        }
+        let mut stack: Vec<AuditEntry> = Vec::new();
+        for e in history {
+            if e.action == Action::Undo {
+                stack.pop();
+            } else {
+                stack.push(e);
+            }
+        }
+        let target = stack
+            .pop()
+            .ok_or_else(|| ModerationError::NothingToUndo(id.to_string()))?;
+        let (text, note) = match &target.before {
+            Some(before) => (
+                before.clone(),
+                format!(
+                    "undo of {} #{} by {}",
+                    target.action, target.seq, target.actor
+                ),
+            ),
+            None => {
+                let mut draft = FactDraft::from_toml(&stored.text)?;
+                let reason = format!("undo of add #{} by {}", target.seq, target.actor);
+                draft.retired = Some(Retirement {
+                    reason: reason.clone(),
+                    at: now_rfc3339(),
+                    by: actor.name.clone(),
+                });
+                (draft.to_toml(), reason)
+            }
+        };
+        self.commit(
+            &mut state,
+            actor,
+            guild,
+            Action::Undo,
+            id,
+            &stored.path,
+            Some(stored.text),
+            text,
+            confirm,
+            Some(note),
+        )
+    }
+
+    /// Appends a source to `sources.toml`, validated: unique id, date format, http(s) URL.
+    pub fn add_source(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        source: SourceDraft,
+    ) -> Result<AuditEntry, ModerationError> {
+        let source = clean_source(source)?;
+        let _state = self.lock();
+        let path = self.store.sources_path();
+        let before = fs::read_to_string(&path).map_err(|source| StoreError::Io {
+            what: "read",
+            path: path.clone(),
+            source,
+        })?;
+        if source_ids(&before).contains(&source.id) {
+            return Err(ModerationError::BadSource(format!(
+                "a source with id {:?} already exists",
+                source.id
+            )));
+        }
+        let mut after = before.clone();
+        if !after.ends_with('\n') {
+            after.push('\n');
+        }
+        after.push('\n');
+        after.push_str(&render_source(&source));
+        // The same loader as everything else must accept the result.
+        let mut snapshot = Snapshot::read(self.store.root()).map_err(ModerationError::Scratch)?;
+        snapshot
+            .files
+            .insert(PathBuf::from("sources.toml"), after.clone());
+        let scratch = tempfile::tempdir().map_err(ModerationError::Scratch)?;
+        snapshot
+            .write_to(scratch.path())
+            .map_err(ModerationError::Scratch)?;
+        if let Err(e) = KnowledgeBase::load(scratch.path()) {
+            return Err(ModerationError::Invalid {
+                problems: describe(&e.problems, scratch.path()),
+            });
+        }
+        self.store.write(&path, &after)?;
+        let entry = self.audit.append(NewEntry {
+            actor: actor.name.clone(),
+            actor_id: actor.id,
+            guild,
+            action: Action::SourceAdd,
+            fact_id: source.id.clone(),
+            path: "sources.toml".into(),
+            before: None,
+            after: Some(render_source(&source)),
+            note: None,
+        });
+        match entry {
+            Ok(e) => Ok(e),
+            Err(e) => {
+                // Unrecorded changes must not stay: put the file back as it was.
+                if let Err(undo) = self.store.write(&path, &before) {
+                    tracing::error!("could not roll back {}: {undo}", path.display());
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Reloads the fact base from disk (after hand edits); on problems the serving engine stays
+    /// and the problems are logged and returned.
+    pub fn reload_from_disk(&self) -> Result<bool, LoadError> {
+        let mut state = self.lock();
+        let root = self.store.root().to_path_buf();
+        let fingerprint = Snapshot::read(&root).ok().map(|s| s.fingerprint());
+        if fingerprint.is_some() && fingerprint == state.serving {
+            // Our own write, already serving.
+            return Ok(false);
+        }
+        match Engine::load(&root) {
+            Ok(engine) => {
+                self.engine.store(Arc::new(engine));
+                state.serving = fingerprint;
+                tracing::info!(dir = %root.display(), "fact base reloaded");
+                Ok(true)
+            }
+            Err(e) => {
+                for p in &e.problems {
+                    tracing::error!("{p}");
+                }
+                tracing::error!(
+                    dir = %root.display(),
+                    problems = e.problems.len(),
+                    "hand edit rejected: still serving the last good fact base"
+                );
+                Err(e)
+            }
+        }
+    }
+
+    // ----- unanswered questions --------------------------------------------------------
+
+    /// Answers from the serving engine and records the question if it was declined for lack of
+    /// a fact (not for being empty, too long or an instruction). What the bot's `/ask` calls.
+    pub fn ask(&self, question: &str, guild: Option<u64>) -> crate::Answer {
+        let answer = self.engine.load().ask(question, self.today());
+        if matches!(
+            answer.declined,
+            Some(crate::Decline::Unknown | crate::Decline::OutsideTime)
+        ) {
+            if let Err(e) = self.unanswered.record(question, guild) {
+                tracing::warn!("could not record an unanswered question: {e}");
+            }
+        }
+        answer
+    }
+
+    /// The declined questions, grouped, most frequent first (one server's with a guild).
+    pub fn unanswered(&self, guild: Option<u64>) -> Result<Vec<UnansweredGroup>, ModerationError> {
+        let engine = self.engine.load();
+        Ok(self.unanswered.list(&engine.knowledge().lexicon, guild)?)
+    }
+
+    /// Takes a group off the unanswered list.
+    pub fn dismiss_unanswered(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        group_id: &str,
+    ) -> Result<UnansweredGroup, ModerationError> {
+        let engine = self.engine.load();
+        Ok(self.unanswered.dismiss(
+            &engine.knowledge().lexicon,
+            &actor.name,
+            guild,
+            group_id,
+            "dismissed",
+        )?)
+    }
+
+    /// Adds a group's most asked wording as a phrasing of fact `id`, then takes the group off.
+    pub fn unanswered_to_alias(
+        &self,
+        actor: &Actor,
+        guild: Option<u64>,
+        group_id: &str,
+        id: &str,
+        confirm: bool,
+    ) -> Result<Change, ModerationError> {
+        let lexicon = self.engine.load().knowledge().lexicon.clone();
+        let group = self.unanswered.find(&lexicon, guild, group_id)?;
+        let change = self.alias(actor, guild, id, &group.question, None, confirm)?;
+        let lexicon = &change.engine.knowledge().lexicon;
+        if let Err(e) = self.unanswered.dismiss(
+            lexicon,
+            &actor.name,
+            guild,
+            group_id,
+            &format!("alias of {id}"),
+        ) {
+            tracing::warn!("alias added but the group stays listed: {e}");
+        }
+        Ok(change)
+    }
+
+    /// The start of a new fact from a group: its wordings as phrasings. The group stays listed
+    /// until the fact is added (then dismiss it, or it drops off once the questions are answered
+    /// and dismissed).
+    pub fn unanswered_to_draft(
+        &self,
+        guild: Option<u64>,
+        group_id: &str,
+    ) -> Result<FactDraft, ModerationError> {
+        let engine = self.engine.load();
+        let group = self
+            .unanswered
+            .find(&engine.knowledge().lexicon, guild, group_id)?;
+        let mut seen = HashSet::new();
+        let phrasings = group
+            .questions
+            .iter()
+            .map(|(q, _)| q.trim().to_string())
+            .filter(|q| seen.insert(plain(q)))
+            .take(6)
+            .collect();
+        Ok(FactDraft {
+            phrasings,
+            ..FactDraft::default()
+        })
+    }
+
+    // ----- the one write path ------------------------------------------------------------
+
+    /// Refuses an edit based on another version than the file has now.
+    fn check_version(
+        &self,
+        stored: &super::store::StoredFact,
+        base: Option<&str>,
+    ) -> Result<(), ModerationError> {
+        let Some(base) = base.map(str::trim) else {
+            return Ok(());
+        };
+        if stored.version == base {
+            return Ok(());
+        }
+        let changed = match self.audit.last_for(&stored.id)? {
+            Some(e) if e.after.as_deref().map(version_of) == Some(stored.version.clone()) => {
+                ChangedBy::Moderator {
+                    actor: e.actor,
+                    at: e.at,
+                }
+            }
+            _ => ChangedBy::Outside,
+        };
+        Err(ModerationError::Stale {
+            id: stored.id.clone(),
+            changed,
+            current_version: stored.version.clone(),
+        })
+    }
+
+    /// Validates, writes, records and swaps in the new engine. Called with the writer lock held.
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &self,
+        state: &mut WriterState,
+        actor: &Actor,
+        guild: Option<u64>,
+        action: Action,
+        id: &str,
+        path: &Path,
+        before: Option<String>,
+        after: String,
+        confirm: bool,
+        note: Option<String>,
+    ) -> Result<Change, ModerationError> {
+        let validated = self.validate(state, id, path, before.as_deref(), &after, confirm)?;
+        self.store.write(path, &after)?;
+        let rel = self.store.relative(path).display().to_string();
+        let entry = match self.audit.append(NewEntry {
+            actor: actor.name.clone(),
+            actor_id: actor.id,
+            guild,
+            action,
+            fact_id: id.to_string(),
+            path: rel.clone(),
+            before: before.clone(),
+            after: Some(after.clone()),
+            note,
+        }) {
+            Ok(e) => e,
+            Err(e) => {
+                // A change the log does not record must not stay in place.
+                let rollback = match &before {
+                    Some(text) => self.store.write(path, text).map_err(|e| e.to_string()),
+                    None => fs::remove_file(path).map_err(|e| e.to_string()),
+                };
+                if let Err(r) = rollback {
+                    tracing::error!("could not roll back {}: {r}", path.display());
+                }
+                return Err(e.into());
+            }
+        };
+        let engine = Arc::new(validated.engine);
+        self.engine.store(engine.clone());
+        state.serving = Some(validated.fingerprint.clone());
+        let today = self.today();
+        state.known_problems = Some((validated.fingerprint.clone(), today, validated.problems));
+        if let Some(score) = validated.score {
+            state.baseline = Some((validated.fingerprint, today, score));
+        }
+        tracing::info!(
+            actor = %actor.name, guild = ?guild, fact = id, %action, seq = entry.seq,
+            "fact changed"
+        );
+        Ok(Change {
+            id: id.to_string(),
+            action,
+            version: version_of(&after),
+            path: rel,
+            entry,
+            engine,
+            notes: validated.notes,
+        })
+    }
+
+    /// Every rule, on the fact base as it would be after the change; writes nothing.
+    fn validate(
+        &self,
+        state: &mut WriterState,
+        id: &str,
+        path: &Path,
+        before: Option<&str>,
+        after: &str,
+        confirm: bool,
+    ) -> Result<Validated, ModerationError> {
+        let root = self.store.root();
+        let today = self.today();
+        // 1. The file on its own (fields, lengths, dates, id = file name).
+        let fact = parse_fact(path, after).map_err(|problems| ModerationError::Invalid {
+            problems: describe(&problems, root),
+        })?;
+        let mut to_confirm = Vec::new();
+        // 2. New phrasings must not already lead to another fact.
+        let old: HashSet<String> = before
+            .and_then(|b| FactDraft::from_toml(b).ok())
+            // A retired fact's phrasings were its own: un-retiring it adds nothing new.
+            .map(|d| d.phrasings.iter().map(|p| plain(p)).collect())
+            .unwrap_or_default();
+        if fact.is_served() {
+            let serving = self.engine.load();
+            for p in fact.phrasings.iter().filter(|p| !old.contains(&plain(p))) {
+                let a = serving.ask(p, today);
+                let elsewhere = a.answered
+                    && !a.facts.iter().any(|f| f.id == id)
+                    && !a.facts.iter().any(|f| f.id.starts_with("timeline:"));
+                if let (true, Some(other)) = (elsewhere, a.facts.first()) {
+                    to_confirm.push(format!(
+                        "the phrasing {p:?} already leads to fact {:?} (confidence {:.2})",
+                        other.id, other.confidence
+                    ));
+                }
+            }
+        }
+        // Refused before the costly checks; with confirm it goes on to them.
+        if !to_confirm.is_empty() && !confirm {
+            return Err(ModerationError::NeedsConfirm {
+                reasons: to_confirm,
+            });
+        }
+        // 3. The whole fact base with the change, loaded and checked in a scratch copy.
+        let mut snapshot = Snapshot::read(root).map_err(ModerationError::Scratch)?;
+        let base_fingerprint = snapshot.fingerprint();
+        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        snapshot.files.insert(rel, after.to_string());
+        let fingerprint = snapshot.fingerprint();
+        let scratch = tempfile::tempdir().map_err(ModerationError::Scratch)?;
+        snapshot
+            .write_to(scratch.path())
+            .map_err(ModerationError::Scratch)?;
+        let mut kb = KnowledgeBase::load(scratch.path()).map_err(|e| ModerationError::Invalid {
+            problems: describe(&e.problems, scratch.path()),
+        })?;
+        let problems: Vec<Problem> = check_loaded(&kb, today)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+        let problem_keys: HashSet<ProblemKey> =
+            problems.iter().map(|p| key(p, scratch.path())).collect();
+        if !problems.is_empty() {
+            // Only what this change breaks counts: a base that already fails a rule (a hand
+            // edit, a tuning in progress) must not block every moderator.
+            let known = match &state.known_problems {
+                Some((f, d, k)) if *f == base_fingerprint && *d == today => k.clone(),
+                _ => {
+                    let base = KnowledgeBase::load(root).map_err(ModerationError::BaseBroken)?;
+                    let k: HashSet<ProblemKey> = check_loaded(&base, today)
+                        .iter()
+                        .filter(|p| p.severity == Severity::Error)
+                        .map(|p| key(p, root))
+                        .collect();
+                    state.known_problems = Some((base_fingerprint.clone(), today, k.clone()));
+                    k
+                }
+            };
+            let new: Vec<Problem> = problems
+                .into_iter()
+                .filter(|p| !known.contains(&key(p, scratch.path())))
+                .collect();
+            if !new.is_empty() {
+                return Err(ModerationError::Invalid {
+                    problems: describe(&new, scratch.path()),
+                });
+            }
+        }
+        // The served engine must point at the real files.
+        let scratch_root = scratch.path().to_path_buf();
+        kb.root = root.to_path_buf();
+        for f in &mut kb.facts {
+            if let Ok(r) = f.path.strip_prefix(&scratch_root) {
+                f.path = root.join(r);
+            }
+        }
+        let engine = Engine::new(kb);
+        // 4. The project's question set must not get worse.
+        let mut notes = Vec::new();
+        let score = if self.questions.is_empty() {
+            None
+        } else {
+            let before_score = match &state.baseline {
+                Some((f, d, s)) if *f == base_fingerprint && *d == today => s.clone(),
+                _ => {
+                    let base = Engine::load(root).map_err(ModerationError::BaseBroken)?;
+                    let s = Score::of(&eval::run(&base, &self.questions, today));
+                    state.baseline = Some((base_fingerprint.clone(), today, s.clone()));
+                    s
+                }
+            };
+            let after_score = Score::of(&eval::run(&engine, &self.questions, today));
+            if after_score.correct < before_score.correct
+                || after_score.false_answers > before_score.false_answers
+            {
+                let worse: Vec<String> = self
+                    .questions
+                    .iter()
+                    .filter(|q| {
+                        before_score.outcomes.get(&q.id) == Some(&true)
+                            && after_score.outcomes.get(&q.id) == Some(&false)
+                    })
+                    .take(5)
+                    .map(|q| format!("  [{}] {}", q.id, q.q))
+                    .collect();
+                let mut reason = format!(
+                    "the question set answers worse: correct {} -> {}, false answers {} -> {}",
+                    before_score.correct,
+                    after_score.correct,
+                    before_score.false_answers,
+                    after_score.false_answers
+                );
+                if !worse.is_empty() {
+                    reason.push_str("; now wrong:\n");
+                    reason.push_str(&worse.join("\n"));
+                }
+                to_confirm.push(reason);
+            }
+            Some(after_score)
+        };
+        if !to_confirm.is_empty() {
+            if !confirm {
+                return Err(ModerationError::NeedsConfirm {
+                    reasons: to_confirm,
+                });
+            }
+            notes.extend(to_confirm.into_iter().map(|r| format!("confirmed: {r}")));
+        }
+        Ok(Validated {
+            engine,
+            fingerprint,
+            score,
+            problems: problem_keys,
+            notes,
+        })
+    }
+}
+
+/// A problem as a moderator reads it: the path relative to `knowledge/`.
+fn describe(problems: &[Problem], root: &Path) -> Vec<String> {
+    problems
+        .iter()
+        .map(|p| {
+            let rel = p.path.strip_prefix(root).unwrap_or(&p.path);
+            let tag = if p.severity == Severity::Warning {
+                "warning: "
+            } else {
+                ""
+            };
+            format!("{}:{}: {tag}{}", rel.display(), p.line, p.message)
+        })
+        .collect()
+}
+
+/// A problem's identity: its file relative to the root, and the first quoted text of its message
+/// (for matcher problems, the phrasing), so "leads to X (confidence 0.76)" and the same phrasing
+/// at 0.75 after an unrelated edit are one problem.
+fn key(p: &Problem, root: &Path) -> ProblemKey {
+    let rel = p.path.strip_prefix(root).unwrap_or(&p.path);
+    let subject = p
+        .message
+        .split('"')
+        .nth(1)
+        .map(str::to_string)
+        .unwrap_or_else(|| p.message.clone());
+    (rel.display().to_string(), subject)
+}
+
+fn clean_source(mut s: SourceDraft) -> Result<SourceDraft, ModerationError> {
+    let opt = |o: Option<String>| o.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    s.id = s.id.trim().to_string();
+    s.publisher = s.publisher.trim().to_string();
+    s.date = s.date.trim().to_string();
+    s.headline = opt(s.headline);
+    s.date_note = opt(s.date_note);
+    s.url = opt(s.url);
+    s.note = opt(s.note);
+    let bad = |m: String| Err(ModerationError::BadSource(m));
+    if s.id.is_empty()
+        || !s
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return bad(format!(
+            "the source id {:?} must be letters, digits, - or _ (like BBC-2016-01)",
+            s.id
+        ));
+    }
+    if s.publisher.is_empty() {
+        return bad("the publisher is empty".into());
+    }
+    if PartialDate::parse(&s.date).is_none() {
+        return bad(format!(
+            "bad date {:?}: expected YYYY-MM-DD, YYYY-MM or YYYY",
+            s.date
+        ));
+    }
+    if let Some(u) = &s.url {
+        let scheme_ok = u.starts_with("https://") || u.starts_with("http://");
+        let host_ok = u
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.is_empty() && !rest.starts_with('/'));
+        if !scheme_ok || !host_ok || u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return bad(format!("bad url {u:?}: only http(s) addresses, no spaces"));
+        }
+    }
+    Ok(s)
+}
+
+/// The ids already in a `sources.toml` text (read loosely: the file may have other problems).
+fn source_ids(text: &str) -> HashSet<String> {
+    #[derive(serde::Deserialize)]
+    struct Ids {
+        #[serde(default)]
+        source: Vec<IdOnly>,
+    }
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: String,
+    }
+    toml::from_str::<Ids>(text)
+        .map(|i| i.source.into_iter().map(|s| s.id).collect())
+        .unwrap_or_default()
+}
+
+/// A `[[source]]` block in the layout of `sources.toml`.
+fn render_source(s: &SourceDraft) -> String {
+    let mut out = String::from("[[source]]\n");
+    let mut field = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            out.push_str(&format!("{k} = {}\n", quote(v)));
+        }
+    };
+    field("id", &Some(s.id.clone()));
+    field("publisher", &Some(s.publisher.clone()));
+    field("headline", &s.headline);
+    field("date", &Some(s.date.clone()));
+    field("date_note", &s.date_note);
+    field("url", &s.url);
+    field("note", &s.note);
+    out
+}
+
+/// Whether a fact id is usable (for callers that validate input before opening a form).
+pub fn is_valid_fact_id(id: &str) -> bool {
+    valid_id(id)
+}

@@ -1,0 +1,30 @@
+//! The moderators' back end: keeping the facts current without a deploy, with nothing ever lost.
+//!
+//! Everything here is independent of Discord; the Discord commands and the `strikefacts fact ...`
+//! shell commands are thin layers over [`Moderation`], so both take the same code path.
+//!
+//! - [`store`]: the `knowledge/` files, written atomically in the hand-written layout; versions.
+//! - [`audit`]: the append-only log of every change (history, undo, "changed by X at T").
+//! - [`edit`]: the operations (add, edit, retire, alias, undo, source add), validated before any
+//!   write, serialized, and swapping the serving engine.
+//! - [`unanswered`]: declined questions, grouped, for moderators to turn into facts.
+//! - [`watch`]: hot reload of hand edits; a broken one keeps the last good fact base.
+//! - [`permissions`]: who may moderate.
+//! - [`cli`]: the same operations as `strikefacts fact ...` and `strikefacts unanswered`.
+
+pub mod audit;
+pub mod cli;
+pub mod edit;
+pub mod permissions;
+pub mod store;
+pub mod unanswered;
+pub mod watch;
+
+pub use audit::{Action, AuditEntry, AuditLog};
+pub use edit::{
+    data_dir_from_env, Change, ChangedBy, FactSummary, FactView, Moderation, ModerationConfig,
+    ModerationError, SourceDraft, SourceSummary, DATA_ENV,
+};
+pub use permissions::{may_moderate, Actor};
+pub use store::{version_of, FactDraft, FactStore, WriteHook};
+pub use unanswered::{UnansweredGroup, UnansweredLog};
