@@ -29,6 +29,9 @@ pub struct Cues {
     pub disputes: Vec<String>,
     /// Years named in the question that fall within the disputes' span.
     pub years: Vec<i32>,
+    /// The years among them named alone, as the time of an event ("in December 2015"), not as a
+    /// range naming a dispute ("the 2022–24 dispute"): facts of those years are preferred.
+    pub event_years: Vec<i32>,
     /// "now", "currently", "latest", "still", "anymore" ...
     pub now: bool,
     pub intent: Intent,
@@ -70,6 +73,23 @@ impl Cues {
                 }
             }
         }
+        // "2022 24", "2022 2024", "2015 16": a range names a dispute, not an event's year.
+        let in_range = |i: usize| {
+            let next_is_year_part = words
+                .get(i + 1)
+                .is_some_and(|n| n.len() == 2 || as_year(n).is_some())
+                && words
+                    .get(i + 1)
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+            let prev_is_year = i > 0 && words.get(i - 1).and_then(|p| as_year(p)).is_some();
+            next_is_year_part || prev_is_year
+        };
+        let event_years: Vec<i32> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, w)| as_year(w).is_some_and(|y| years.contains(&y)) && !in_range(*i))
+            .filter_map(|(_, w)| as_year(w))
+            .collect();
         let mut named: Vec<String> = Vec::new();
         for year in &years {
             let matching: Vec<&Dispute> = disputes
@@ -101,6 +121,7 @@ impl Cues {
         Cues {
             disputes: named,
             years,
+            event_years,
             now,
             intent: intent(&joined),
             uncovered_year,
@@ -302,10 +323,12 @@ fn has_quantity(text: &str) -> bool {
     }
     // "7am", "8pm" and ordinals ("14th") are not amounts either; "58%" became "58 percent".
     words.iter().any(|w| {
-        w.bytes().next().is_some_and(|b| b.is_ascii_digit())
-            && !w.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-            && !(w.ends_with("am") || w.ends_with("pm"))
-            && !["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s))
+        let starts_with_digit = w.bytes().next().is_some_and(|b| b.is_ascii_digit());
+        let bare_number = w.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let clock_or_ordinal = ["am", "pm", "st", "nd", "rd", "th"]
+            .iter()
+            .any(|s| w.ends_with(s));
+        starts_with_digit && !bare_number && !clock_or_ordinal
     })
 }
 
@@ -504,6 +527,15 @@ mod tests {
         assert!(read("pay back to 2008 levels").disputes.is_empty());
         assert!(!read("pay back to 2008 levels").uncovered_year);
         assert!(read("how many strikes in 2021").uncovered_year);
+        assert_eq!(
+            read("rounds in the 2022–24 pay row").event_years,
+            Vec::<i32>::new()
+        );
+        assert_eq!(
+            read("rounds in the 2022–24 pay row").disputes,
+            vec!["pay-2022"]
+        );
+        assert_eq!(read("the december 2015 strikes").event_years, vec![2015]);
     }
 
     #[test]

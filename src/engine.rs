@@ -210,6 +210,7 @@ impl Engine {
             if cues.disputes.is_empty() {
                 cues.disputes = outer.disputes.clone();
                 cues.years = outer.years.clone();
+                cues.event_years = outer.event_years.clone();
             }
             cues.now |= outer.now;
         }
@@ -225,7 +226,7 @@ impl Engine {
         let scope_disputes = cues.disputes.clone();
         let scope = Scope {
             disputes: &scope_disputes,
-            years: &cues.years,
+            years: &cues.event_years,
             intent: Some(cues.intent),
         };
         let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
@@ -466,7 +467,7 @@ impl Engine {
         let disputes = cues.disputes.clone();
         let scope = Scope {
             disputes: &disputes,
-            years: &cues.years,
+            years: &cues.event_years,
             intent: Some(cues.intent),
         };
         self.matcher
@@ -482,7 +483,7 @@ impl Engine {
         let years: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
         let scope = Scope {
             disputes: &cues.disputes,
-            years: &cues.years,
+            years: &cues.event_years,
             intent: Some(cues.intent),
         };
         let mut out = format!(

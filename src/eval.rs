@@ -258,7 +258,7 @@ pub fn fit_calibration(
     let n = data.len() as f32;
     let (rate, l2) = (0.5f32, 1e-3f32);
     for _ in 0..4000 {
-        let mut grad = vec![0.0f32; FEATURES + 1];
+        let mut grad = [0.0f32; FEATURES + 1];
         for (x, y) in &data {
             let p = crate::matcher::calibrate(&w, x);
             let err = p - y;

@@ -261,7 +261,7 @@ async fn ask_private_is_ephemeral() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_declined_offers_suggestion_buttons() {
     let h = start().await;
-    let q = "what is the capital of france?";
+    let q = "how do I bake sourdough bread?";
     let (id, _) = h.emu.slash_ask("102", q, None);
     let cb = h.callback(&id).await;
     assert_eq!(embed(&cb.body)["title"], DECLINE_TITLE);

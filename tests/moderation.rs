@@ -46,6 +46,19 @@ impl Sandbox {
         Sandbox { dir }
     }
 
+    /// The same, with the facts of one dispute only: every rule still runs on every edit, on a
+    /// smaller base, so that 50 fully checked edits stay quick in a debug build.
+    fn one_dispute(dispute: &str) -> Sandbox {
+        let sb = Sandbox::new();
+        for entry in fs::read_dir(sb.knowledge().join("facts")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap() != dispute {
+                fs::remove_dir_all(path).unwrap();
+            }
+        }
+        sb
+    }
+
     fn knowledge(&self) -> PathBuf {
         self.dir.path().join("knowledge")
     }
@@ -121,7 +134,7 @@ fn answer_text(m: &Moderation, q: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_edits_from_ten_tasks_lose_none() {
-    let sb = Sandbox::new();
+    let sb = Sandbox::one_dispute("pay-2022");
     let m = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
     let targets = steady_facts(&m.engine().load(), 5);
     assert_eq!(targets.len(), 5);

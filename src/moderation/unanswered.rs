@@ -23,8 +23,10 @@ use super::audit::now_rfc3339;
 const MAX_CHARS: usize = 500;
 /// Two questions whose content words overlap this much (Jaccard) ask the same thing.
 const SAME_TOKENS: f64 = 0.6;
-/// ...or whose analysed forms are this close in spelling (typos, word order).
+/// ...or whose analysed forms are this close in spelling.
 const SAME_SPELLING: f64 = 0.8;
+/// Two content words this close (Jaro-Winkler) count as one misspelt word.
+const SAME_WORD: f64 = 0.85;
 
 /// One declined question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -236,11 +238,14 @@ fn key_of(lexicon: &Lexicon, question: &str) -> Vec<String> {
 }
 
 fn similar(a: &[String], b: &[String]) -> bool {
-    let sa: BTreeSet<&String> = a.iter().collect();
-    let sb: BTreeSet<&String> = b.iter().collect();
-    let inter = sa.intersection(&sb).count() as f64;
-    let union = sa.union(&sb).count().max(1) as f64;
-    inter / union >= SAME_TOKENS
+    // Tokens match when equal, or (for words long enough to misspell) close in Jaro-Winkler:
+    // "frnace" and "france" are one word to a moderator.
+    let same = |x: &String, y: &String| {
+        x == y || (x.len() >= 4 && y.len() >= 4 && strsim::jaro_winkler(x, y) >= SAME_WORD)
+    };
+    let shared = a.iter().filter(|x| b.iter().any(|y| same(x, y))).count() as f64;
+    let union = (a.len() + b.len()) as f64 - shared;
+    shared / union.max(1.0) >= SAME_TOKENS
         || strsim::normalized_levenshtein(&a.join(" "), &b.join(" ")) >= SAME_SPELLING
 }
 
