@@ -357,8 +357,33 @@ const OTHER_PLACES: &[&str] = &[
 ];
 
 pub fn names_other_place(question: &str) -> bool {
+    screen(question).other_place
+}
+
+/// What a question is, before its topic is looked at: read from one pass over its plain form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Screen {
+    /// It sounds like someone may need medical help: answer with NHS signposting.
+    pub signposting: bool,
+    /// It tries to instruct the bot.
+    pub injection: bool,
+    /// It is about another nation's doctors.
+    pub other_place: bool,
+}
+
+pub fn screen(question: &str) -> Screen {
     let joined = format!(" {} ", plain(question));
-    OTHER_PLACES.iter().any(|p| joined.contains(p))
+    // "emergency care only" describes the strike, not a person in need.
+    let describes_strike = joined.contains(" emergency care only ")
+        || joined.contains(" emergency only ")
+        || joined.contains(" emergency cover ");
+    Screen {
+        signposting: EMERGENCY
+            .iter()
+            .any(|e| joined.contains(e) && !(describes_strike && *e == " emergency ")),
+        injection: INJECTION.iter().any(|p| joined.contains(p)),
+        other_place: OTHER_PLACES.iter().any(|p| joined.contains(p)),
+    }
 }
 
 /// Words that suggest someone may need medical help now; the answer then always carries the NHS
@@ -411,14 +436,7 @@ const EMERGENCY: &[&str] = &[
 ];
 
 pub fn needs_signposting(question: &str) -> bool {
-    let joined = format!(" {} ", plain(question));
-    // "emergency care only" describes the strike, not a person in need.
-    let describes_strike = joined.contains(" emergency care only ")
-        || joined.contains(" emergency only ")
-        || joined.contains(" emergency cover ");
-    EMERGENCY
-        .iter()
-        .any(|e| joined.contains(e) && !(describes_strike && *e == " emergency "))
+    screen(question).signposting
 }
 
 /// Text that tries to instruct the bot rather than ask it something.
@@ -447,8 +465,7 @@ const INJECTION: &[&str] = &[
 ];
 
 pub fn is_injection(question: &str) -> bool {
-    let joined = format!(" {} ", plain(question));
-    INJECTION.iter().any(|p| joined.contains(p))
+    screen(question).injection
 }
 
 /// Removes Discord mentions (`@everyone`, `@here`, `<@123>`, `<@&456>`, `<#789>`) so that they

@@ -95,11 +95,12 @@ impl Engine {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
+        let screen = cues::screen(&cleaned);
         let mut notices = Vec::new();
-        if cues::needs_signposting(&cleaned) {
+        if screen.signposting {
             notices.push(NHS_SIGNPOSTING.to_string());
         }
-        if cues::is_injection(&cleaned) {
+        if screen.injection {
             return self.decline(
                 shown,
                 Decline::Instruction,
@@ -110,7 +111,7 @@ impl Engine {
                 notices,
             );
         }
-        if cues::names_other_place(&cleaned) {
+        if screen.other_place {
             return self.decline(
                 shown,
                 Decline::OutsideTime,
@@ -123,12 +124,12 @@ impl Engine {
         }
         let whole = self.answer_part(&cleaned, today, None);
         let parts = split_parts(&cleaned);
-        // Later parts often say "it" or "they": they keep the whole question's time cues.
-        let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
-        let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
         let mut answered: Vec<PartAnswer> = Vec::new();
         let mut missed_parts = Vec::new();
         if parts.len() > 1 {
+            // Later parts often say "it" or "they": they keep the whole question's time cues.
+            let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
+            let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
             let mut separate = Vec::new();
             for p in &parts {
                 let a = self.answer_part(p, today, Some(&whole_cues));
@@ -215,11 +216,14 @@ impl Engine {
             cues.now |= outer.now;
         }
         let year_tokens: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
-        let near = self
-            .matcher
-            .search(&analyzed, &year_tokens, &Scope::default());
+        // The unscoped matches: suggestions when the question is declined, and the evidence that
+        // a named time, not the topic, is what has no fact.
+        let unscoped = || {
+            self.matcher
+                .search(&analyzed, &year_tokens, &Scope::default())
+        };
         if cues.uncovered_year {
-            return declined(Decline::OutsideTime, near);
+            return declined(Decline::OutsideTime, unscoped());
         }
         // "Now" prefers the newest facts among close matches (below) rather than excluding older
         // disputes: "why are junior doctors now called resident doctors?" is about 2024.
@@ -256,12 +260,13 @@ impl Engine {
                         facts,
                         confidence: conf,
                         declined: None,
-                        near,
+                        near: matches,
                     };
                 }
             }
         }
         if best < self.threshold {
+            let near = unscoped();
             let reason = if !cues.disputes.is_empty()
                 && near.first().is_some_and(|m| m.confidence >= self.threshold)
             {
@@ -637,5 +642,84 @@ mod tests {
             "Why are doctors striking?"
         );
         assert_eq!(sentence("Is it over?"), "Is it over?");
+    }
+}
+
+#[cfg(test)]
+mod composition_tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        Engine::load(&dir).expect("the bundled fact base loads")
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 21).expect("date")
+    }
+
+    #[test]
+    fn a_question_with_no_time_cue_gets_a_line_per_dispute_newest_first() {
+        let e = engine();
+        let a = e.ask("who is the health secretary?", today());
+        assert!(a.answered, "{}", a.text);
+        let starts: Vec<NaiveDate> = a
+            .facts
+            .iter()
+            .filter_map(|f| e.knowledge().dispute(&f.dispute).map(|d| d.start))
+            .collect();
+        assert!(starts.len() >= 2, "{}", a.text);
+        assert!(starts.windows(2).all(|w| w[0] >= w[1]), "{}", a.text);
+        let mut disputes: Vec<&str> = a.facts.iter().map(|f| f.dispute.as_str()).collect();
+        disputes.dedup();
+        assert_eq!(
+            disputes.len(),
+            a.facts.len(),
+            "one line per dispute: {}",
+            a.text
+        );
+    }
+
+    #[test]
+    fn every_answer_names_dispute_date_and_source() {
+        let e = engine();
+        let a = e.ask(
+            "how many operations were cancelled for the march 2016 strike?",
+            today(),
+        );
+        assert!(a.answered);
+        for f in &a.facts {
+            assert!(!f.as_of.is_empty() && !f.sources.is_empty());
+            assert!(a.text.contains(&f.dispute_label));
+            assert!(a.text.contains("Source:"));
+        }
+    }
+
+    #[test]
+    fn facts_past_their_review_date_carry_a_warning() {
+        let e = engine();
+        let later = NaiveDate::from_ymd_opt(2027, 6, 1).expect("date");
+        let a = e.ask("who is the health secretary now?", later);
+        assert!(a.answered, "{}", a.text);
+        assert!(a.facts.iter().any(|f| f.stale), "{}", a.text);
+        assert!(a.text.contains("out of date"), "{}", a.text);
+        let fresh = e.ask("who is the health secretary now?", today());
+        assert!(!fresh.text.contains("out of date"), "{}", fresh.text);
+    }
+
+    #[test]
+    fn timeline_questions_are_computed_from_today() {
+        let e = engine();
+        let a = e.ask("when was the first strike?", today());
+        assert!(a.text.contains("12 Jan 2016"), "{}", a.text);
+        let a = e.ask(
+            "is there a strike this week?",
+            NaiveDate::from_ymd_opt(2025, 12, 18).expect("date"),
+        );
+        assert!(
+            a.text.starts_with("**") && a.text.contains("Yes"),
+            "{}",
+            a.text
+        );
     }
 }

@@ -90,7 +90,8 @@ struct IndexedFact {
     years: Vec<i32>,
     phrasings: Vec<Phrasing>,
     not_phrasings: Vec<Phrasing>,
-    answer: String,
+    /// Whether the answer can serve each [`Intent`] (computed once: it reads the whole answer).
+    fits: [bool; 4],
 }
 
 /// A phrasing as compared with questions: its token ids (sorted) and question markers.
@@ -210,7 +211,8 @@ impl Matcher {
                 years,
                 phrasings,
                 not_phrasings,
-                answer: fact.answer.clone(),
+                fits: [Intent::When, Intent::Quantity, Intent::Quote, Intent::Other]
+                    .map(|i| answer_fits(i, &fact.answer)),
             });
         }
         let n = m.facts.len().max(1) as f32;
@@ -373,22 +375,31 @@ impl Matcher {
             .filter_map(|d| self.dispute_ids.iter().position(|x| x == d))
             .map(|p| p as u16)
             .collect();
-        let mut covered: HashMap<u32, f32> = HashMap::new();
+        // A dense accumulator: with common words most facts are touched, and a vector beats a
+        // hash map by far at 10,000 facts.
+        let mut covered = vec![0.0f32; self.facts.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for t in &query {
             let Some(id) = t.id else { continue };
             for &(fi, strength) in &self.postings[id as usize] {
-                *covered.entry(fi).or_insert(0.0) += t.weight * t.quality * strength;
+                let slot = &mut covered[fi as usize];
+                if *slot == 0.0 {
+                    touched.push(fi);
+                }
+                *slot += t.weight * t.quality * strength;
             }
         }
-        let mut candidates: Vec<(u32, f32)> = covered
+        let mut candidates: Vec<(u32, f32)> = touched
             .into_iter()
-            .filter(|(fi, _)| {
-                allowed.is_empty() || allowed.contains(&self.facts[*fi as usize].dispute)
-            })
-            .map(|(fi, c)| (fi, c / total))
+            .filter(|fi| allowed.is_empty() || allowed.contains(&self.facts[*fi as usize].dispute))
+            .map(|fi| (fi, covered[fi as usize] / total))
             .collect();
-        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        candidates.truncate(SHORTLIST);
+        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if candidates.len() > SHORTLIST {
+            candidates.select_nth_unstable_by(SHORTLIST - 1, order);
+            candidates.truncate(SHORTLIST);
+        }
+        candidates.sort_by(order);
         let query_ids: Vec<(u32, f32)> = query
             .iter()
             .filter_map(|t| t.id.map(|id| (id, t.weight * t.quality)))
@@ -444,7 +455,7 @@ impl Matcher {
             if !time_fits {
                 raw *= TIME_MISMATCH;
             }
-            let intent_fits = scope.intent.is_none_or(|i| answer_fits(i, &f.answer));
+            let intent_fits = scope.intent.is_none_or(|i| f.fits[intent_index(i)]);
             if !intent_fits {
                 raw *= INTENT_PENALTY;
             }
@@ -572,6 +583,15 @@ impl Matcher {
     }
 }
 
+fn intent_index(intent: Intent) -> usize {
+    match intent {
+        Intent::When => 0,
+        Intent::Quantity => 1,
+        Intent::Quote => 2,
+        Intent::Other => 3,
+    }
+}
+
 /// Logistic calibration: `weights[0]` is the bias, the rest pair with the features.
 pub fn calibrate(weights: &[f32], features: &[f32; FEATURES]) -> f32 {
     let z = weights[0]
@@ -619,4 +639,125 @@ fn deletions(word: &str) -> Vec<String> {
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::{KnowledgeBase, MatcherSettings};
+    use crate::lexicon::Lexicon;
+    use crate::model::{Dispute, Fact, PartialDate};
+    use chrono::NaiveDate;
+    use std::collections::BTreeMap;
+
+    fn fact(id: &str, dispute: &str, phrasings: &[&str], answer: &str) -> Fact {
+        Fact {
+            id: id.into(),
+            dispute: dispute.into(),
+            as_of: PartialDate::parse("2025-12-17").expect("date"),
+            approximate: false,
+            answer: answer.into(),
+            sources: vec!["S".into()],
+            excerpts: vec!["x".into()],
+            phrasings: phrasings.iter().map(|p| p.to_string()).collect(),
+            keywords: Vec::new(),
+            not_phrasings: Vec::new(),
+            contested: None,
+            review_by: None,
+            retired: None,
+            path: Default::default(),
+        }
+    }
+
+    fn kb() -> KnowledgeBase {
+        let lexicon = Lexicon::from_toml(
+            "[synonyms]\nstrike = [\"walkout\", \"industrial action\"]\ndoctor = [\"docs\"]\n",
+        )
+        .expect("lexicon");
+        KnowledgeBase {
+            root: Default::default(),
+            disputes: vec![Dispute {
+                id: "d".into(),
+                label: "d".into(),
+                short: "d".into(),
+                start: NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+                end: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+                cues: Vec::new(),
+            }],
+            sources: BTreeMap::new(),
+            facts: vec![
+                fact(
+                    "why",
+                    "d",
+                    &["why are doctors striking", "reason for the strike"],
+                    "Over pay.",
+                ),
+                fact(
+                    "streeting",
+                    "d",
+                    &["what did streeting call the strikes"],
+                    "Wes Streeting called them \"self-indulgent\".",
+                ),
+                fact(
+                    "flu",
+                    "d",
+                    &["how many flu patients were in hospital"],
+                    "2,660 a day.",
+                ),
+            ],
+            timeline: Vec::new(),
+            lexicon,
+            settings: MatcherSettings::default(),
+        }
+    }
+
+    fn top(m: &Matcher, q: &str) -> Option<(String, f32)> {
+        let kb = kb();
+        let a = m.lexicon().analyze(q);
+        m.search(&a, &[], &Scope::default())
+            .first()
+            .map(|x| (kb.facts[x.fact].id.clone(), x.confidence))
+    }
+
+    #[test]
+    fn typos_are_corrected_to_known_words() {
+        let m = Matcher::build(&kb());
+        assert_eq!(
+            top(&m, "why r docs stirking").map(|t| t.0),
+            Some("why".into())
+        );
+        assert_eq!(
+            top(&m, "what did Streting call the walkouts").map(|t| t.0),
+            Some("streeting".into())
+        );
+        assert_eq!(
+            top(&m, "flu pateints hospitl").map(|t| t.0),
+            Some("flu".into())
+        );
+    }
+
+    #[test]
+    fn unknown_words_lower_confidence() {
+        let m = Matcher::build(&kb());
+        let (_, on_topic) = top(&m, "why are doctors striking").expect("match");
+        let (_, off_topic) = top(&m, "why is the louvre striking over sourdough").expect("match");
+        assert!(on_topic > off_topic + 0.2, "{on_topic} vs {off_topic}");
+        assert!(top(&m, "sourdough starter recipe").is_none());
+    }
+
+    #[test]
+    fn intent_prefers_facts_that_can_answer_it() {
+        let m = Matcher::build(&kb());
+        let a = m.lexicon().analyze("how many streeting flu");
+        let with = m.search(
+            &a,
+            &[],
+            &Scope {
+                intent: Some(Intent::Quantity),
+                ..Scope::default()
+            },
+        );
+        let kb = kb();
+        assert_eq!(kb.facts[with[0].fact].id, "flu");
+    }
 }

@@ -7,6 +7,9 @@
 //! - [`reply`] is the pure reply model (embed, buttons, limits), testable without a network;
 //! - [`ask`] is `/ask` with autocomplete, and the related-question buttons;
 //! - [`help`] is `/help`;
+//! - [`moderation`] is what the moderators' commands share (who may, confirm, routing of their
+//!   buttons and forms); [`fact`] is `/fact …`, [`source`] is `/source add`, [`unanswered`] is
+//!   `/unanswered`;
 //! - [`messages`] answers questions asked by mentioning the bot or in a DM;
 //! - [`ratelimit`] limits questions per user per window;
 //! - [`retry`] retries REST calls answered with 429.
@@ -16,11 +19,15 @@
 //! intent.
 
 pub mod ask;
+pub mod fact;
 pub mod help;
 pub mod messages;
+pub mod moderation;
 pub mod ratelimit;
 pub mod reply;
 pub mod retry;
+pub mod source;
+pub mod unanswered;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,8 +36,12 @@ use arc_swap::ArcSwap;
 use chrono::NaiveDate;
 use poise::serenity_prelude as serenity;
 
-use crate::answer::Answer;
+use crate::answer::{Answer, Decline};
 use crate::engine::Engine;
+use crate::moderation::{
+    permissions, watch, watch::KnowledgeWatcher, Moderation, ModerationConfig,
+};
+use moderation::Moderators;
 use ratelimit::{RateLimit, RateLimitParseError, RateLimiter};
 use retry::{http_status, with_retry, RetryPolicy};
 
@@ -50,6 +61,9 @@ pub struct Data {
     pub today: TodayFn,
     pub on_declined: Option<DeclinedHook>,
     pub retry: RetryPolicy,
+    /// The moderators' back end and who may use it; `None` leaves the moderator commands
+    /// answering that moderation is not set up.
+    pub moderators: Option<Moderators>,
 }
 
 impl Data {
@@ -64,7 +78,16 @@ impl Data {
             today,
             on_declined: None,
             retry: config.retry,
+            moderators: None,
         }
+    }
+
+    /// With the moderators' back end (which must share this `Data`'s engine, so that a change
+    /// is served at once) and the extra moderator roles. Declined questions are then recorded
+    /// for `/unanswered`.
+    pub fn with_moderation(mut self, backend: Arc<Moderation>, roles: Vec<u64>) -> Data {
+        self.moderators = Some(Moderators::new(backend, roles));
+        self
     }
 
     pub fn with_on_declined(mut self, hook: DeclinedHook) -> Data {
@@ -84,14 +107,30 @@ impl Data {
             if let Some(hook) = &self.on_declined {
                 hook(question, guild);
             }
+            // Only questions declined for want of a fact are worth a moderator's time (not
+            // empty, too long or instruction-like ones). The append is small and synchronous so
+            // that `/unanswered` sees the question as soon as its decline was sent.
+            if let (Some(m), Some(Decline::Unknown | Decline::OutsideTime)) =
+                (&self.moderators, &answer.declined)
+            {
+                if let Err(e) = m.backend.unanswered_log().record(question, guild) {
+                    tracing::warn!("could not record an unanswered question: {e}");
+                }
+            }
         }
         answer
     }
 }
 
-/// The bot's commands; later work adds its own here.
+/// The bot's commands.
 pub fn commands() -> Vec<poise::Command<Data, Error>> {
-    vec![ask::ask(), help::help()]
+    vec![
+        ask::ask(),
+        help::help(),
+        fact::fact(),
+        source::source(),
+        unanswered::unanswered(),
+    ]
 }
 
 /// How `serve` runs.
@@ -140,6 +179,13 @@ pub enum ServeError {
     // print it twice in a chain).
     #[error("Discord: {0}")]
     Discord(Box<serenity::Error>),
+    #[error("{0}")]
+    ModeratorRoles(permissions::RolesError),
+    #[error("moderation (data folder {}): {message}", .data.display())]
+    Moderation {
+        data: std::path::PathBuf,
+        message: String,
+    },
 }
 
 impl Config {
@@ -196,9 +242,46 @@ fn build_http(config: &Config) -> Result<serenity::Http, ServeError> {
     Ok(builder.build())
 }
 
-/// Runs the bot until SIGINT or SIGTERM.
+/// Runs the bot until SIGINT or SIGTERM, with the moderators' back end (see
+/// [`attach_moderation`]) unless `data` has one already.
 pub async fn run(config: Config, data: Data) -> Result<(), ServeError> {
+    let (data, _watcher) = if data.moderators.is_some() {
+        (data, None)
+    } else {
+        let (data, watcher) = attach_moderation(data, &config)?;
+        (data, Some(watcher))
+    };
     run_until(config, data, shutdown_signal()).await
+}
+
+/// Sets up moderation the way `serve` runs: the back end over the serving fact base's folder and
+/// the data folder (`STRIKEFACTS_DATA`, default `./data`), sharing the bot's engine; the
+/// moderator roles from `STRIKEFACTS_MODERATOR_ROLES`; and a watch of `knowledge/` so hand edits
+/// are served without a restart. The watch stops when the returned watcher is dropped.
+pub fn attach_moderation(
+    data: Data,
+    config: &Config,
+) -> Result<(Data, KnowledgeWatcher), ServeError> {
+    let roles = permissions::roles_from_env().map_err(ServeError::ModeratorRoles)?;
+    let knowledge = data.engine.load().knowledge().root.clone();
+    let data_dir = crate::moderation::data_dir_from_env();
+    let mut mc = ModerationConfig::new(knowledge, &data_dir);
+    mc.today = config.today;
+    let failed = |message: String| ServeError::Moderation {
+        data: data_dir.clone(),
+        message,
+    };
+    let backend = Arc::new(
+        Moderation::with_engine(mc, data.engine.clone()).map_err(|e| failed(e.to_string()))?,
+    );
+    let watcher = watch::watch(backend.clone(), watch::DEFAULT_DEBOUNCE)
+        .map_err(|e| failed(e.to_string()))?;
+    tracing::info!(
+        data = %data_dir.display(),
+        moderator_roles = roles.len(),
+        "moderation ready; watching the fact base for hand edits"
+    );
+    Ok((data.with_moderation(backend, roles), watcher))
 }
 
 /// Runs the bot until `shutdown` completes (tests pass their own), then closes the gateway
@@ -312,7 +395,16 @@ async fn event_handler(
         }
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } => ask::on_button(ctx, click, data).await,
+        } => {
+            if moderation::on_click(ctx, click, data).await? {
+                Ok(())
+            } else {
+                ask::on_button(ctx, click, data).await
+            }
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(form),
+        } => moderation::on_form(ctx, form, data).await,
         serenity::FullEvent::Resume { .. } => {
             tracing::info!("gateway session resumed");
             Ok(())

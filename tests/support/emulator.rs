@@ -27,6 +27,10 @@ pub const APP_ID: &str = "900000000000000001";
 pub const BOT_ID: &str = "900000000000000001";
 pub const GUILD_ID: &str = "800000000000000001";
 pub const OTHER_BOT_ID: &str = "900000000000000099";
+/// Member permission bits of a moderator: Manage Messages only.
+pub const MODERATOR_PERMISSIONS: &str = "8192";
+/// Member permission bits of an ordinary member: View Channel and Send Messages.
+pub const MEMBER_PERMISSIONS: &str = "3072";
 
 /// One REST request the bot made.
 #[derive(Debug, Clone)]
@@ -248,6 +252,22 @@ impl Emulator {
     }
 
     fn interaction_base(&self, id: &str, kind: u8, user_id: &str, data: Value) -> Value {
+        self.interaction_as(id, kind, user_id, "2147483647", &[], data)
+    }
+
+    /// An interaction by a member with these permission bits and roles.
+    fn interaction_as(
+        &self,
+        id: &str,
+        kind: u8,
+        user_id: &str,
+        permissions: &str,
+        roles: &[&str],
+        data: Value,
+    ) -> Value {
+        let mut member = Self::member(user_id);
+        member["permissions"] = json!(permissions);
+        member["roles"] = json!(roles);
         json!({
             "id": id,
             "application_id": APP_ID,
@@ -260,10 +280,93 @@ impl Emulator {
             "attachment_size_limit": 8388608,
             "channel_id": "700000000000000001",
             "guild_id": GUILD_ID,
-            "member": Self::member(user_id),
+            "member": member,
             "app_permissions": "2147483647",
             "data": data,
         })
+    }
+
+    /// A guild slash command (type 2) by a member with `permissions` and `roles`: `/name` or,
+    /// with `sub`, `/name sub`, with string/integer options. Returns the interaction id.
+    pub fn command_as(
+        &self,
+        user_id: &str,
+        permissions: &str,
+        roles: &[&str],
+        name: &str,
+        sub: Option<&str>,
+        options: &[(&str, Value)],
+    ) -> (String, Instant) {
+        let id = self.next_id();
+        let opts: Vec<Value> = options
+            .iter()
+            .map(|(n, v)| {
+                let kind = if v.is_number() { 4 } else { 3 };
+                json!({"name": n, "type": kind, "value": v})
+            })
+            .collect();
+        let opts = match sub {
+            Some(s) => vec![json!({"name": s, "type": 1, "options": opts})],
+            None => opts,
+        };
+        let d = self.interaction_as(
+            &id,
+            2,
+            user_id,
+            permissions,
+            roles,
+            json!({"id": "600000000000000003", "name": name, "type": 1, "options": opts}),
+        );
+        let at = self.dispatch("INTERACTION_CREATE", d);
+        (id, at)
+    }
+
+    /// A modal submit (type 5) of the form `custom_id` with text inputs `(id, value)`.
+    pub fn submit_form_as(
+        &self,
+        user_id: &str,
+        permissions: &str,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+    ) -> (String, Instant) {
+        let id = self.next_id();
+        let rows: Vec<Value> = fields
+            .iter()
+            .map(|(f, v)| {
+                json!({"type": 1, "components": [
+                    {"type": 4, "custom_id": f, "value": v}
+                ]})
+            })
+            .collect();
+        let d = self.interaction_as(
+            &id,
+            5,
+            user_id,
+            permissions,
+            &[],
+            json!({"custom_id": custom_id, "components": rows}),
+        );
+        let at = self.dispatch("INTERACTION_CREATE", d);
+        (id, at)
+    }
+
+    /// A click (type 3) on button `custom_id` under an ephemeral bot message, by a member with
+    /// `permissions`.
+    pub fn click_as(&self, user_id: &str, permissions: &str, custom_id: &str) -> String {
+        let id = self.next_id();
+        let mut d = self.interaction_as(
+            &id,
+            3,
+            user_id,
+            permissions,
+            &[],
+            json!({"custom_id": custom_id, "component_type": 2}),
+        );
+        let mut message = self.message_json("700000000000000001", BOT_ID, true, "", false, &[]);
+        message["flags"] = json!(64);
+        d["message"] = message;
+        self.dispatch("INTERACTION_CREATE", d);
+        id
     }
 
     /// A guild `/ask` (type 2); returns the interaction id.

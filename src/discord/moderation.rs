@@ -1,0 +1,504 @@
+//! What the moderators' commands share: who may use them, running a back-end operation off the
+//! async threads, the confirm step, and routing the buttons and modal forms they send.
+//!
+//! It exists so that [`super::fact`], [`super::source`] and [`super::unanswered`] each hold only
+//! their own commands, while the rules that must hold for all of them live in one place:
+//! - permission is checked in code on every command, button click and form submit (Discord's
+//!   `default_member_permissions` only hides commands), and a refusal is always ephemeral;
+//! - every reply is ephemeral, pings nobody and stays within Discord's limits;
+//! - the back end blocks (disk, matcher, question set), so it runs in `spawn_blocking`, after
+//!   the interaction was deferred (Discord wants a first response within 3 seconds).
+//!
+//! State needed by a later click or form travels in the component's custom id (at most 100
+//! characters, checked where ids are built); only a change waiting for "Confirm" is kept in
+//! memory ([`Pending`]), because a whole form does not fit in a custom id.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use poise::serenity_prelude as serenity;
+
+use super::reply::{self, limits};
+use super::retry::with_retry;
+use super::{Data, Error};
+use crate::moderation::{may_moderate, Action, Actor, Change, Moderation, ModerationError};
+
+/// The poise context of slash-only commands (modals need the interaction itself).
+pub type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
+
+/// Told to everyone who may not moderate; nothing else happens.
+pub const REFUSAL: &str = "Only moderators can change the bot's facts (Manage Messages or Manage \
+     Server permission, or a moderator role). Nothing was changed.";
+const NOT_SET_UP: &str = "Moderation is not set up on this bot. Nothing was changed.";
+/// How long a change waits for its "Confirm" click.
+const CONFIRM_TTL: Duration = Duration::from_secs(15 * 60);
+/// At most this many changes wait for a confirm at once (older ones are dropped first).
+const MAX_PENDING: usize = 200;
+
+/// Custom-id prefixes of the moderators' components and forms (the answer buttons use `sf:ask`).
+pub mod ids {
+    /// `/fact add` form: `sf:fa:<dispute>:<source>`.
+    pub const ADD_FORM: &str = "sf:fa:";
+    /// `/fact edit` form: `sf:fe:<id>:<base version>`.
+    pub const EDIT_FORM: &str = "sf:fe:";
+    /// New fact from an unanswered group: `sf:fn:<group>` (button and form).
+    pub const NEW_FROM_UNANSWERED: &str = "sf:fn:";
+    /// Phrasing of a fact from an unanswered group: `sf:ua:<group>:<fact id>` (button).
+    pub const ALIAS_UNANSWERED: &str = "sf:ua:";
+    /// Phrasing of a fact chosen in a form: `sf:uo:<group>` (button and form).
+    pub const ALIAS_OTHER: &str = "sf:uo:";
+    /// Dismiss an unanswered group: `sf:ud:<group>`.
+    pub const DISMISS: &str = "sf:ud:";
+    /// Confirm a pending change: `sf:mc:<key>`.
+    pub const CONFIRM: &str = "sf:mc:";
+    /// A page of `/fact list`: `sf:fl:<page>:<dispute>:<search>`.
+    pub const LIST_PAGE: &str = "sf:fl:";
+}
+
+/// The moderators' part of the bot's state.
+pub struct Moderators {
+    pub backend: Arc<Moderation>,
+    /// Role ids that may moderate besides the permission holders (`STRIKEFACTS_MODERATOR_ROLES`).
+    pub roles: Vec<u64>,
+    pending: Mutex<HashMap<u64, Pending>>,
+    next_key: AtomicU64,
+}
+
+/// A change refused for want of a confirm, kept until its moderator clicks "Confirm".
+struct Pending {
+    user: u64,
+    created: Instant,
+    op: ChangeOp,
+}
+
+/// A change to run with `confirm` false, then again with true if the moderator confirms.
+pub type ChangeOp = Arc<dyn Fn(&Moderation, bool) -> Result<Change, ModerationError> + Send + Sync>;
+
+impl Moderators {
+    pub fn new(backend: Arc<Moderation>, roles: Vec<u64>) -> Moderators {
+        Moderators {
+            backend,
+            roles,
+            pending: Mutex::new(HashMap::new()),
+            // Not 0, and different across restarts, so an old Confirm button finds nothing.
+            next_key: AtomicU64::new(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() % 1_000_000 * 1000)
+                    .unwrap_or(1),
+            ),
+        }
+    }
+
+    fn park(&self, user: u64, op: ChangeOp) -> u64 {
+        let key = self.next_key.fetch_add(1, Ordering::SeqCst);
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        pending.retain(|_, p| p.created.elapsed() < CONFIRM_TTL);
+        if pending.len() >= MAX_PENDING {
+            if let Some(oldest) = pending
+                .iter()
+                .min_by_key(|(_, p)| p.created)
+                .map(|(k, _)| *k)
+            {
+                pending.remove(&oldest);
+            }
+        }
+        pending.insert(
+            key,
+            Pending {
+                user,
+                created: Instant::now(),
+                op,
+            },
+        );
+        key
+    }
+
+    /// The pending change `key` of `user` (taken: a second click finds nothing).
+    fn take(&self, key: u64, user: u64) -> Option<ChangeOp> {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        match pending.get(&key) {
+            Some(p) if p.user == user && p.created.elapsed() < CONFIRM_TTL => {
+                pending.remove(&key).map(|p| p.op)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether a guild member may moderate: Manage Messages, Manage Server (or Administrator), or a
+/// moderator role. Outside a guild (no member) nobody may.
+pub fn member_may_moderate(member: Option<&serenity::Member>, allowed_roles: &[u64]) -> bool {
+    let Some(member) = member else {
+        return false;
+    };
+    let bits = member.permissions.map(|p| p.bits()).unwrap_or(0);
+    let roles: Vec<u64> = member.roles.iter().map(|r| r.get()).collect();
+    may_moderate(bits, &roles, allowed_roles)
+}
+
+/// Who a change is recorded as.
+pub fn actor_of(user: &serenity::User) -> Actor {
+    Actor::discord(user.id.get(), user.name.clone())
+}
+
+/// The moderator behind a command: the back end, who they are, and where.
+pub struct Moderator {
+    pub backend: Arc<Moderation>,
+    pub actor: Actor,
+    pub guild: Option<u64>,
+}
+
+/// Checks that the command's user may moderate; otherwise sends the ephemeral refusal and
+/// returns `None` (and nothing else happens).
+pub async fn gate(ctx: AppContext<'_>) -> Result<Option<Moderator>, Error> {
+    let data = ctx.data();
+    let interaction = ctx.interaction;
+    let refusal = match &data.moderators {
+        None => Some(NOT_SET_UP),
+        Some(m) if !member_may_moderate(interaction.member.as_deref(), &m.roles) => Some(REFUSAL),
+        Some(_) => None,
+    };
+    if let Some(text) = refusal {
+        tracing::info!(user = %interaction.user.id, command = %ctx.command().name, "refused a non-moderator");
+        send(ctx, text, Vec::new()).await?;
+        return Ok(None);
+    }
+    Ok(data.moderators.as_ref().map(|m| Moderator {
+        backend: m.backend.clone(),
+        actor: actor_of(&interaction.user),
+        guild: interaction.guild_id.map(|g| g.get()),
+    }))
+}
+
+/// An ephemeral reply to a command (after a defer, a follow-up), text cut to Discord's limit.
+pub async fn send(
+    ctx: AppContext<'_>,
+    text: &str,
+    rows: Vec<serenity::CreateActionRow>,
+) -> Result<(), Error> {
+    let reply = poise::CreateReply::default()
+        .ephemeral(true)
+        .allowed_mentions(reply::no_pings())
+        .content(reply::truncate(text, limits::CONTENT))
+        .components(rows);
+    let ctx = poise::Context::Application(ctx);
+    with_retry(ctx.data().retry, "moderator reply", || {
+        ctx.send(reply.clone())
+    })
+    .await?;
+    Ok(())
+}
+
+/// Runs a blocking back-end call on the blocking pool.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Error> {
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
+/// What a moderator is told after a change was attempted: the result, or the refusal with a
+/// Confirm button if the back end needs one.
+pub struct Outcome {
+    pub text: String,
+    pub rows: Vec<serenity::CreateActionRow>,
+}
+
+impl Outcome {
+    pub fn text(text: impl Into<String>) -> Outcome {
+        Outcome {
+            text: text.into(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// Runs `op` (without confirm); a change that needs a confirm is parked and offered a button
+/// that runs it again with confirm.
+pub async fn run_change(moderators: &Moderators, user: u64, op: ChangeOp) -> Outcome {
+    let backend = moderators.backend.clone();
+    let first = op.clone();
+    match blocking(move || first(&backend, false)).await {
+        Ok(Ok(change)) => Outcome::text(describe_change(&change)),
+        Ok(Err(e @ ModerationError::NeedsConfirm { .. })) => {
+            let key = moderators.park(user, op);
+            let button = serenity::CreateButton::new(format!("{}{key}", ids::CONFIRM))
+                .label("Confirm")
+                .style(serenity::ButtonStyle::Danger);
+            Outcome {
+                text: e.to_string(),
+                rows: vec![serenity::CreateActionRow::Buttons(vec![button])],
+            }
+        }
+        Ok(Err(e)) => Outcome::text(e.to_string()),
+        Err(e) => {
+            tracing::error!("moderation task failed: {e}");
+            Outcome::text(
+                "Sorry, the change could not be made (internal error). Nothing was changed.",
+            )
+        }
+    }
+}
+
+/// "Added fact `x` …": what changed, where, its version, and the back end's notes.
+pub fn describe_change(c: &Change) -> String {
+    let mut text = format!(
+        "{} fact `{}` ({}); version `{}`. It is served from now on.",
+        past_tense(c.action),
+        c.id,
+        c.path,
+        c.version
+    );
+    for n in &c.notes {
+        text.push_str("\n• ");
+        text.push_str(n);
+    }
+    text
+}
+
+fn past_tense(action: Action) -> &'static str {
+    match action {
+        Action::Add => "Added",
+        Action::Edit => "Edited",
+        Action::Retire => "Retired",
+        Action::Alias => "Added a phrasing to",
+        Action::Undo => "Undid the last change of",
+        Action::SourceAdd => "Added source",
+    }
+}
+
+/// The reply target of a click or a form submit: both are answered the same way.
+pub enum Target<'a> {
+    Click(&'a serenity::ComponentInteraction),
+    Form(&'a serenity::ModalInteraction),
+}
+
+impl Target<'_> {
+    fn member(&self) -> Option<&serenity::Member> {
+        match self {
+            Target::Click(c) => c.member.as_ref(),
+            Target::Form(f) => f.member.as_ref(),
+        }
+    }
+
+    pub fn user(&self) -> &serenity::User {
+        match self {
+            Target::Click(c) => &c.user,
+            Target::Form(f) => &f.user,
+        }
+    }
+
+    pub fn guild(&self) -> Option<u64> {
+        match self {
+            Target::Click(c) => c.guild_id.map(|g| g.get()),
+            Target::Form(f) => f.guild_id.map(|g| g.get()),
+        }
+    }
+
+    pub async fn respond(
+        &self,
+        ctx: &serenity::Context,
+        data: &Data,
+        response: serenity::CreateInteractionResponse,
+    ) -> Result<(), Error> {
+        with_retry(data.retry, "interaction response", || async {
+            match self {
+                Target::Click(c) => c.create_response(&ctx.http, response.clone()).await,
+                Target::Form(f) => f.create_response(&ctx.http, response.clone()).await,
+            }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A short ephemeral answer as the first response.
+    pub async fn say(&self, ctx: &serenity::Context, data: &Data, text: &str) -> Result<(), Error> {
+        let message = serenity::CreateInteractionResponseMessage::new()
+            .ephemeral(true)
+            .allowed_mentions(reply::no_pings())
+            .content(reply::truncate(text, limits::CONTENT));
+        self.respond(
+            ctx,
+            data,
+            serenity::CreateInteractionResponse::Message(message),
+        )
+        .await
+    }
+
+    /// Defers (ephemerally) before slow work.
+    pub async fn defer(&self, ctx: &serenity::Context, data: &Data) -> Result<(), Error> {
+        let message = serenity::CreateInteractionResponseMessage::new().ephemeral(true);
+        self.respond(
+            ctx,
+            data,
+            serenity::CreateInteractionResponse::Defer(message),
+        )
+        .await
+    }
+
+    /// Fills in the deferred response.
+    pub async fn finish(
+        &self,
+        ctx: &serenity::Context,
+        data: &Data,
+        outcome: Outcome,
+    ) -> Result<(), Error> {
+        let edit = serenity::EditInteractionResponse::new()
+            .allowed_mentions(reply::no_pings())
+            .content(reply::truncate(&outcome.text, limits::CONTENT))
+            .components(outcome.rows);
+        with_retry(data.retry, "deferred response", || async {
+            match self {
+                Target::Click(c) => c.edit_response(&ctx.http, edit.clone()).await,
+                Target::Form(f) => f.edit_response(&ctx.http, edit.clone()).await,
+            }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The moderators' state if this user may moderate; otherwise the refusal was sent.
+    pub async fn gate<'d>(
+        &self,
+        ctx: &serenity::Context,
+        data: &'d Data,
+    ) -> Result<Option<&'d Moderators>, Error> {
+        match &data.moderators {
+            Some(m) if member_may_moderate(self.member(), &m.roles) => Ok(Some(m)),
+            Some(_) => {
+                tracing::info!(user = %self.user().id, "refused a non-moderator's click or form");
+                self.say(ctx, data, REFUSAL).await?;
+                Ok(None)
+            }
+            None => {
+                self.say(ctx, data, NOT_SET_UP).await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// A click on one of the moderators' buttons; other buttons are left alone (`false`).
+pub async fn on_click(
+    ctx: &serenity::Context,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<bool, Error> {
+    let id = click.data.custom_id.as_str();
+    let target = Target::Click(click);
+    if let Some(key) = id.strip_prefix(ids::CONFIRM) {
+        let Some(m) = target.gate(ctx, data).await? else {
+            return Ok(true);
+        };
+        let op = key
+            .parse()
+            .ok()
+            .and_then(|k| m.take(k, click.user.id.get()));
+        let Some(op) = op else {
+            target
+                .say(ctx, data, "That change is no longer waiting for a confirm (it was confirmed already, or it expired). Make it again.")
+                .await?;
+            return Ok(true);
+        };
+        target.defer(ctx, data).await?;
+        let backend = m.backend.clone();
+        let outcome = match blocking(move || op(&backend, true)).await {
+            Ok(Ok(change)) => Outcome::text(describe_change(&change)),
+            Ok(Err(e)) => Outcome::text(e.to_string()),
+            Err(e) => {
+                tracing::error!("moderation task failed: {e}");
+                Outcome::text("Sorry, the change could not be made (internal error).")
+            }
+        };
+        target.finish(ctx, data, outcome).await?;
+        return Ok(true);
+    }
+    if id.starts_with(ids::LIST_PAGE) {
+        super::fact::on_list_page(ctx, &target, data, id).await?;
+        return Ok(true);
+    }
+    if id.starts_with(ids::NEW_FROM_UNANSWERED)
+        || id.starts_with(ids::ALIAS_UNANSWERED)
+        || id.starts_with(ids::ALIAS_OTHER)
+        || id.starts_with(ids::DISMISS)
+    {
+        super::unanswered::on_click(ctx, click, data).await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// A submitted moderator form (add, edit, and the unanswered forms).
+pub async fn on_form(
+    ctx: &serenity::Context,
+    form: &serenity::ModalInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let id = form.data.custom_id.as_str();
+    if id.starts_with(ids::ADD_FORM) || id.starts_with(ids::EDIT_FORM) {
+        super::fact::on_form(ctx, form, data).await
+    } else if id.starts_with(ids::NEW_FROM_UNANSWERED) || id.starts_with(ids::ALIAS_OTHER) {
+        super::unanswered::on_form(ctx, form, data).await
+    } else {
+        tracing::warn!(custom_id = %id, "a form that is not ours");
+        Ok(())
+    }
+}
+
+/// The text inputs of a submitted form, by custom id.
+pub fn form_values(form: &serenity::ModalInteraction) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for row in &form.data.components {
+        for c in &row.components {
+            if let serenity::ActionRowComponent::InputText(t) = c {
+                out.insert(t.custom_id.clone(), t.value.clone().unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+/// A custom id, or `None` if it would exceed Discord's 100 characters.
+pub fn custom_id(prefix: &str, parts: &[&str]) -> Option<String> {
+    let id = format!("{prefix}{}", parts.join(":"));
+    (id.chars().count() <= limits::CUSTOM_ID).then_some(id)
+}
+
+/// One text input of a form; `value` prefills it (cut to Discord's 4000 characters).
+pub fn input(
+    id: &str,
+    label: &str,
+    paragraph: bool,
+    value: &str,
+    required: bool,
+    placeholder: &str,
+) -> serenity::CreateActionRow {
+    let style = if paragraph {
+        serenity::InputTextStyle::Paragraph
+    } else {
+        serenity::InputTextStyle::Short
+    };
+    // Discord: label ≤ 45, placeholder ≤ 100, value ≤ 4000 characters.
+    let mut t = serenity::CreateInputText::new(style, reply::truncate(label, 45), id)
+        .required(required)
+        .max_length(4000);
+    if !placeholder.is_empty() {
+        t = t.placeholder(reply::truncate(placeholder, 100));
+    }
+    if !value.is_empty() {
+        t = t.value(reply::truncate(value, 4000));
+    }
+    serenity::CreateActionRow::InputText(t)
+}
+
+/// A form's title, within Discord's 45 characters.
+pub fn form_title(title: &str) -> String {
+    reply::truncate(title, 45)
+}
+
+/// A button label within Discord's 80 characters.
+pub fn label(text: &str) -> String {
+    reply::truncate(text, limits::BUTTON_LABEL)
+}
