@@ -115,7 +115,11 @@ impl Cues {
                 named.push(d.id.clone());
             }
         }
-        let now = words.iter().any(|w| NOW_WORDS.contains(&w.as_str()))
+        // "now called", "now known as" is about a name, not about the present.
+        let naming = ["called", "known", "named", "referred", "termed"]
+            .iter()
+            .any(|w| joined.contains(&format!(" now {w} ")));
+        let now = (words.iter().any(|w| NOW_WORDS.contains(&w.as_str())) && !naming)
             || joined.contains(" this week ")
             || joined.contains(" at the moment ");
         Cues {
@@ -397,6 +401,8 @@ const EMERGENCY: &[&str] = &[
     " breathing",
     " unconscious",
     " overdose",
+    " pills",
+    " took too many",
     " suicid",
     " seizure",
     " ambulance",
@@ -559,6 +565,7 @@ mod tests {
     fn now_and_intent() {
         assert!(read("who is the health secretary now").now);
         assert!(!read("who was the health secretary in 2016").now);
+        assert!(!read("why are junior doctors now called resident doctors").now);
         assert_eq!(read("how many ops were cancelled").intent, Intent::Quantity);
         assert_eq!(read("when did it start").intent, Intent::When);
         assert_eq!(read("what did malawana say").intent, Intent::Quote);

@@ -23,7 +23,7 @@ const SUGGESTIONS: usize = 3;
 /// now called resident doctors?" stays with the 2024 fact that answers it).
 const NOW_WINDOW: f32 = 0.15;
 /// Among "now" matches this close to the best, the newest fact wins.
-const RECENCY_WINDOW: f32 = 0.08;
+const RECENCY_WINDOW: f32 = 0.15;
 
 /// The answering core: a validated fact base and its index.
 #[derive(Debug, Clone)]
@@ -146,6 +146,23 @@ impl Engine {
         } else if whole.declined.is_none() {
             answered.push(whole.clone());
         }
+        if answered.is_empty() && screen.signposting {
+            // Someone may need care now: the NHS signposting is the answer, whatever the facts.
+            let near = whole.near;
+            let suggestions = self.suggestions_from(&near, &[]);
+            let text = notices.join("\n\n");
+            return Answer {
+                question: shown,
+                answered: true,
+                answer: Some(text.clone()),
+                text,
+                confidence: 1.0,
+                facts: Vec::new(),
+                suggestions,
+                notices,
+                declined: None,
+            };
+        }
         if answered.is_empty() {
             let reason = whole.declined.unwrap_or(Decline::Unknown);
             let message = match reason {
@@ -252,8 +269,21 @@ impl Engine {
                         query,
                         timeline::TimelineQuery::Now { .. } | timeline::TimelineQuery::Next
                     ) {
-                        if let Some(m) = self.pick_newest(&matches) {
-                            facts.push(self.fact_answer(m, today));
+                        let newest = self
+                            .kb
+                            .facts
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, f)| {
+                                f.is_served()
+                                    && (cues.disputes.is_empty()
+                                        || cues.disputes.contains(&f.dispute))
+                            })
+                            .max_by_key(|(_, f)| f.as_of.latest())
+                            .map(|(i, _)| i);
+                        let chosen = self.pick_newest(&matches).map(|m| m.fact).or(newest);
+                        if let Some(pos) = chosen {
+                            facts.push(self.fact_answer_at(pos, conf, today));
                         }
                     }
                     return PartAnswer {
@@ -358,7 +388,11 @@ impl Engine {
     }
 
     fn fact_answer(&self, m: &Match, today: NaiveDate) -> FactAnswer {
-        let f = &self.kb.facts[m.fact];
+        self.fact_answer_at(m.fact, m.confidence, today)
+    }
+
+    fn fact_answer_at(&self, pos: usize, confidence: f32, today: NaiveDate) -> FactAnswer {
+        let f = &self.kb.facts[pos];
         FactAnswer {
             id: f.id.clone(),
             dispute: f.dispute.clone(),
@@ -369,7 +403,7 @@ impl Engine {
                 .unwrap_or_else(|| f.dispute.clone()),
             answer: f.answer.clone(),
             as_of: f.as_of_text(),
-            confidence: m.confidence,
+            confidence,
             sources: f
                 .sources
                 .iter()

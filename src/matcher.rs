@@ -92,6 +92,10 @@ struct IndexedFact {
     not_phrasings: Vec<Phrasing>,
     /// Whether the answer can serve each [`Intent`] (computed once: it reads the whole answer).
     fits: [bool; 4],
+    /// Total weight of the words in its phrasings and keywords, and the question markers its
+    /// phrasings use: to rank candidates that tie on coverage.
+    vocabulary: f32,
+    marks: u32,
 }
 
 /// A phrasing as compared with questions: its token ids (sorted) and question markers.
@@ -155,6 +159,7 @@ impl Matcher {
                 .filter(|c| c.len() == FEATURES + 1),
         };
         let weak = kb.settings.answer_weight;
+        let mut strong_ids: Vec<Vec<u32>> = Vec::new();
         for (pos, fact) in kb.facts.iter().enumerate() {
             if !fact.is_served() {
                 continue;
@@ -196,9 +201,15 @@ impl Matcher {
                 }
             }
             let not_phrasings = fact.not_phrasings.iter().map(|p| m.phrasing(p)).collect();
+            let strong: Vec<u32> = strength
+                .iter()
+                .filter(|(_, s)| **s >= STRONG)
+                .map(|(id, _)| *id)
+                .collect();
             for (id, s) in strength {
                 m.postings[id as usize].push((fi, s));
             }
+            let marks = phrasings.iter().fold(0, |acc, p: &Phrasing| acc | p.marks);
             let dispute = m
                 .dispute_ids
                 .iter()
@@ -213,9 +224,20 @@ impl Matcher {
                 not_phrasings,
                 fits: [Intent::When, Intent::Quantity, Intent::Quote, Intent::Other]
                     .map(|i| answer_fits(i, &fact.answer)),
+                vocabulary: 0.0,
+                marks,
             });
+            strong_ids.push(strong);
         }
         let n = m.facts.len().max(1) as f32;
+        let idf: Vec<f32> = m
+            .postings
+            .iter()
+            .map(|p| (1.0 + n / (p.len().max(1) as f32)).ln())
+            .collect();
+        for (f, ids) in m.facts.iter_mut().zip(&strong_ids) {
+            f.vocabulary = ids.iter().map(|&id| idf[id as usize]).sum();
+        }
         m.idf = m
             .postings
             .iter()
@@ -389,12 +411,23 @@ impl Matcher {
                 *slot += t.weight * t.quality * strength;
             }
         }
-        let mut candidates: Vec<(u32, f32)> = touched
+        // Common words leave many facts tied on coverage; the shortlist prefers, among them, facts
+        // whose vocabulary is about these words (precision) and whose phrasings ask the same way
+        // ("why", "when"), so the right one is never cut before the phrasing comparison.
+        let marks = analyzed.marks.count_ones().max(1) as f32;
+        let mut candidates: Vec<(u32, f32, f32)> = touched
             .into_iter()
             .filter(|fi| allowed.is_empty() || allowed.contains(&self.facts[*fi as usize].dispute))
-            .map(|fi| (fi, covered[fi as usize] / total))
+            .map(|fi| {
+                let f = &self.facts[fi as usize];
+                let coverage = covered[fi as usize] / total;
+                let precision = covered[fi as usize] / f.vocabulary.max(covered[fi as usize]);
+                let asked = (analyzed.marks & f.marks).count_ones() as f32 / marks;
+                (fi, coverage, coverage + 0.3 * precision + 0.1 * asked)
+            })
             .collect();
-        let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let order =
+            |a: &(u32, f32, f32), b: &(u32, f32, f32)| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0));
         if candidates.len() > SHORTLIST {
             candidates.select_nth_unstable_by(SHORTLIST - 1, order);
             candidates.truncate(SHORTLIST);
@@ -433,7 +466,7 @@ impl Matcher {
         let max_weight = (1.0 + self.facts.len().max(1) as f32).ln();
         let mut out: Vec<Match> = Vec::with_capacity(candidates.len());
         let mut disputes: Vec<u16> = Vec::with_capacity(candidates.len());
-        for (fi, coverage) in candidates {
+        for (fi, coverage, _) in candidates {
             let f = &self.facts[fi as usize];
             let (phrasing, similarity) = f
                 .phrasings

@@ -24,6 +24,11 @@ pub enum TimelineQuery {
         week: bool,
     },
     CountInYear(i32),
+    /// Which strikes fall in a year, a month or a season ("is one planned for December 2026?").
+    InPeriod {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
 }
 
 /// Words a timeline question may use besides its key word; anything else in the question is a
@@ -32,8 +37,55 @@ const TIMELINE_WORDS: &[&str] = &[
     "strike", "doctor", "junior", "date", "day", "week", "time", "start", "begin", "began",
     "happen", "held", "take", "place", "plan", "schedul", "announc", "1st", "last", "next",
     "upcom", "futur", "come", "previous", "recent", "earliest", "ever", "nhs", "england", "bma",
-    "today", "tomorrow", "week", "go", "went", "there", "on", "call", "due", "expect",
+    "today", "tomorrow", "week", "go", "went", "there", "on", "call", "due", "expect", "list",
+    "spring", "summer", "autumn", "fall", "winter", "januari", "februari", "march", "april", "may",
+    "june", "juli", "august", "septemb", "octob", "novemb", "decemb",
 ];
+
+const MONTH_WORDS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The dates a question's year with an optional month or season covers.
+fn period(words: &[String], year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    let month = words
+        .iter()
+        .find_map(|w| MONTH_WORDS.iter().position(|m| m == w))
+        .map(|i| i as u32 + 1);
+    let season = |w: &str| words.iter().any(|x| x == w);
+    let (from, to) = if let Some(m) = month {
+        (NaiveDate::from_ymd_opt(year, m, 1)?, month_end(year, m)?)
+    } else if season("spring") {
+        (NaiveDate::from_ymd_opt(year, 3, 1)?, month_end(year, 5)?)
+    } else if season("summer") {
+        (NaiveDate::from_ymd_opt(year, 6, 1)?, month_end(year, 8)?)
+    } else if season("autumn") || season("fall") {
+        (NaiveDate::from_ymd_opt(year, 9, 1)?, month_end(year, 11)?)
+    } else {
+        (NaiveDate::from_ymd_opt(year, 1, 1)?, month_end(year, 12)?)
+    };
+    Some((from, to))
+}
+
+fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
 
 /// Recognises a timeline question from its folded words and stemmed tokens, with a confidence in
 /// [0, 1] that falls with every word the timeline cannot account for.
@@ -50,12 +102,36 @@ pub fn detect(
     let joined = format!(" {} ", words.join(" "));
     let query = if joined.contains(" how many ") {
         TimelineQuery::CountInYear(*years.first()?)
-    } else if has("1st") || has("earliest") {
+    } else if has("1st")
+        || has("earliest")
+        || (has("when")
+            && ["begin", "began", "start", "started", "kick"]
+                .iter()
+                .any(|w| has(w))
+            && !has("time")
+            && !words.iter().any(|w| MONTH_WORDS.contains(&w.as_str())))
+    {
         TimelineQuery::First
     } else if has("next") || has("upcoming") {
         TimelineQuery::Next
     } else if has("last") || has("latest") || has("previous") || joined.contains(" most recent ") {
         TimelineQuery::Last
+    } else if let Some((from, to)) = years.first().and_then(|y| period(words, *y)).filter(|_| {
+        [
+            "which",
+            "list",
+            "dates",
+            "any",
+            "planned",
+            "scheduled",
+            "announced",
+        ]
+        .iter()
+        .any(|w| has(w))
+            || joined.contains(" is there ")
+            || joined.contains(" are there ")
+    }) {
+        TimelineQuery::InPeriod { from, to }
     } else if now || joined.contains(" this week ") || has("tomorrow") {
         TimelineQuery::Now {
             week: joined.contains(" this week "),
@@ -183,8 +259,8 @@ pub fn answer(
             let newest = kb
                 .served_facts()
                 .filter(|f| disputes.is_empty() || disputes.contains(&f.dispute))
-                .map(|f| f.as_of)
-                .max();
+                .max_by_key(|f| f.as_of.latest())
+                .map(|f| f.as_of_text());
             let mut text = format!(
                 "No strike is on {span} ({}) as far as my records go",
                 fmt_day(today)
@@ -205,6 +281,57 @@ pub fn answer(
                 ));
             }
             vec![statement(kb, &last, text)]
+        }
+        TimelineQuery::InPeriod { from, to } => {
+            let label = if from.month() == to.month() {
+                from.format("%B %Y").to_string()
+            } else if from.month() == 1 && to.month() == 12 {
+                from.year().to_string()
+            } else {
+                format!("{} to {}", from.format("%b %Y"), to.format("%b %Y"))
+            };
+            let start = from.and_time(NaiveTime::MIN);
+            let end = to.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default());
+            let found: Vec<&StrikePeriod> = kb
+                .timeline
+                .iter()
+                .filter(in_scope)
+                .filter(|p| p.start <= end && p.end >= start)
+                .collect();
+            if found.is_empty() {
+                let mut text = format!("My records have no strike in {label}");
+                if to >= today {
+                    text.push_str(&format!(
+                        " (none announced as of {}; the server's moderators keep the facts \
+                         current)",
+                        fmt_day(today)
+                    ));
+                }
+                text.push('.');
+                let last: Vec<&StrikePeriod> = past.last().copied().into_iter().collect();
+                if let Some(p) = last.first() {
+                    text.push_str(&format!(" The most recent strike was {}.", when(p)));
+                }
+                return vec![statement(kb, &last, text)];
+            }
+            let list: Vec<String> = found
+                .iter()
+                .map(|p| match p.status {
+                    StrikeStatus::Suspended => format!("{} (called off)", when(p)),
+                    StrikeStatus::Planned => format!("{} (announced)", when(p)),
+                    StrikeStatus::Held => when(p),
+                })
+                .collect();
+            vec![statement(
+                kb,
+                &found,
+                format!(
+                    "My records list {} strike period{} in {label}: {}.",
+                    found.len(),
+                    if found.len() == 1 { "" } else { "s" },
+                    list.join("; ")
+                ),
+            )]
         }
         TimelineQuery::CountInYear(year) => {
             let in_year: Vec<&StrikePeriod> = past

@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use chrono::NaiveDate;
 use serde_json::Value;
-use tokio::sync::oneshot;
 
 use strikefacts::discord::ratelimit::RateLimit;
-use strikefacts::discord::retry::RetryPolicy;
-use strikefacts::discord::{run_until, Config, Data, ServeError};
+use strikefacts::discord::{run_until, Data, ServeError};
 use strikefacts::Engine;
+use support::bot::{
+    buttons, callback_path, config, init_logs, pings_nobody, registered_commands, Bot,
+};
 use support::emulator::{Emulator, Recorded, APP_ID, BOT_ID, GUILD_ID, OTHER_BOT_ID};
 
 const WAIT: Duration = Duration::from_secs(8);
@@ -30,42 +30,13 @@ fn knowledge() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge")
 }
 
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 21).expect("a valid date")
-}
-
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_test_writer()
-        .try_init();
-}
-
 type Declined = Arc<Mutex<Vec<(String, Option<u64>)>>>;
 
 /// The emulator and the bot running against it.
 struct Harness {
     emu: Emulator,
-    stop: Option<oneshot::Sender<()>>,
-    bot: tokio::task::JoinHandle<Result<(), ServeError>>,
+    bot: Bot,
     declined: Declined,
-}
-
-fn config(emu: &Emulator) -> Config {
-    Config {
-        token: "test-token".to_string(),
-        guild_id: GUILD_ID.parse().ok(),
-        proxy: Some(emu.proxy_url()),
-        today: Some(today()),
-        rate_limit: RateLimit::default(),
-        retry: RetryPolicy {
-            retries: 3,
-            step: Duration::from_millis(200),
-            max_wait: Duration::from_secs(1),
-        },
-    }
 }
 
 async fn start() -> Harness {
@@ -75,7 +46,7 @@ async fn start() -> Harness {
 
 /// Starts the bot against `emu` and waits until it has registered its commands.
 async fn launch(emu: Emulator) -> Harness {
-    let config = config(&emu);
+    let config = config(&emu, RateLimit::default());
     let engine = Engine::load(&knowledge()).expect("the fact base loads");
     let declined: Declined = Arc::default();
     let seen = declined.clone();
@@ -86,47 +57,18 @@ async fn launch(emu: Emulator) -> Harness {
                 .push((q.to_string(), g))
         }),
     );
-    let (stop, stopped) = oneshot::channel::<()>();
-    let bot = tokio::spawn(run_until(config, data, async move {
-        let _ = stopped.await;
-    }));
-    assert!(
-        emu.wait_ready(WAIT).await,
-        "the bot did not connect and register its commands; requests: {:?}",
-        emu.requests()
-    );
-    Harness {
-        emu,
-        stop: Some(stop),
-        bot,
-        declined,
-    }
+    let bot = Bot::launch(&emu, config, data).await;
+    Harness { emu, bot, declined }
 }
 
 impl Harness {
     /// Stops the bot and checks that it shut down cleanly.
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let ended = tokio::time::timeout(WAIT, &mut self.bot).await;
-        match ended {
-            Ok(Ok(Ok(()))) => {}
-            other => panic!("the bot did not shut down cleanly: {other:?}"),
-        }
+    async fn stop(self) {
+        self.bot.stop().await
     }
 
     async fn callback(&self, interaction: &str) -> Recorded {
-        let path = format!("/api/v10/interactions/{interaction}/token-{interaction}/callback");
-        self.emu
-            .wait_request(WAIT, |r| r.path == path && r.status < 300)
-            .await
-            .unwrap_or_else(|| {
-                panic!(
-                    "no callback for interaction {interaction}; requests: {:#?}",
-                    self.emu.requests()
-                )
-            })
+        support::bot::callback(&self.emu, interaction, WAIT).await
     }
 
     async fn channel_reply(&self, channel: &str) -> Recorded {
@@ -157,27 +99,6 @@ fn description(body: &Value) -> String {
         .to_string()
 }
 
-fn buttons(body: &Value) -> Vec<(String, String)> {
-    let data = body.get("data").unwrap_or(body);
-    let mut out = Vec::new();
-    for row in data["components"].as_array().into_iter().flatten() {
-        for b in row["components"].as_array().into_iter().flatten() {
-            out.push((
-                b["label"].as_str().unwrap_or_default().to_string(),
-                b["custom_id"].as_str().unwrap_or_default().to_string(),
-            ));
-        }
-    }
-    out
-}
-
-fn pings_nobody(allowed: &Value) -> bool {
-    allowed["parse"].as_array().is_some_and(|p| p.is_empty())
-        && allowed["users"].as_array().is_none_or(|u| u.is_empty())
-        && allowed["roles"].as_array().is_none_or(|r| r.is_empty())
-        && allowed["replied_user"].as_bool() != Some(true)
-}
-
 fn is_ephemeral(body: &Value) -> bool {
     body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0
 }
@@ -205,12 +126,7 @@ async fn ask_is_answered_with_a_source_link_and_as_of_date() {
     let h = start().await;
     // The bot registered /ask (with autocomplete), /help and the moderators' commands in the guild, asking for intents
     // without Message Content.
-    let put = h
-        .emu
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "PUT")
-        .expect("commands registered");
+    let put = registered_commands(&h.emu);
     assert_eq!(
         put.path,
         format!("/api/v10/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
@@ -607,7 +523,7 @@ async fn a_rejected_token_is_a_clear_error() {
     emu.reject_all();
     // In process: run_until returns the error.
     let engine = Engine::load(&knowledge()).expect("the fact base loads");
-    let config = config(&emu);
+    let config = config(&emu, RateLimit::default());
     let data = Data::new(Arc::new(ArcSwap::from_pointee(engine)), &config);
     let r = tokio::time::timeout(WAIT, run_until(config, data, std::future::pending()))
         .await
@@ -668,7 +584,7 @@ async fn the_binary_serves_and_stops_cleanly_on_sigterm() {
         .expect("serve starts");
     assert!(emu.wait_ready(WAIT * 2).await, "{:?}", emu.requests());
     let (id, _) = emu.slash_ask("114", "why are resident doctors striking?", None);
-    let path = format!("/api/v10/interactions/{id}/token-{id}/callback");
+    let path = callback_path(&id);
     let cb = emu
         .wait_request(WAIT, |r| r.path == path)
         .await

@@ -15,17 +15,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use chrono::NaiveDate;
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
 
 use strikefacts::discord::moderation::{ids, REFUSAL};
 use strikefacts::discord::ratelimit::RateLimit;
-use strikefacts::discord::retry::RetryPolicy;
-use strikefacts::discord::{run_until, Config, Data, ServeError};
+use strikefacts::discord::Data;
 use strikefacts::moderation::{watch, Moderation, ModerationConfig};
 use strikefacts::Engine;
-use support::emulator::{Emulator, Recorded, GUILD_ID, MEMBER_PERMISSIONS, MODERATOR_PERMISSIONS};
+use support::bot::{buttons, config, init_logs, pings_nobody, registered_commands, today, Bot};
+use support::emulator::{Emulator, Recorded, MEMBER_PERMISSIONS, MODERATOR_PERMISSIONS};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// Generous: a change is validated against the question set before it is written.
@@ -36,19 +34,6 @@ const MALLORY: &str = "500000000000000003";
 /// The dispute the sandbox keeps.
 const DISPUTE: &str = "resident-2025";
 const DECLINE_TITLE: &str = "I can't answer that from my sourced facts";
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 21).expect("a valid date")
-}
-
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_test_writer()
-        .try_init();
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("create a folder");
@@ -128,14 +113,24 @@ impl Sandbox {
     fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
+
+    /// The text of fact `id`'s file in the sandbox's dispute.
+    fn fact_file(&self, id: &str) -> String {
+        fs::read_to_string(
+            self.knowledge()
+                .join("facts")
+                .join(DISPUTE)
+                .join(format!("{id}.toml")),
+        )
+        .expect("the fact file")
+    }
 }
 
 struct Harness {
     emu: Emulator,
     sandbox: Sandbox,
     engine: Arc<ArcSwap<Engine>>,
-    stop: Option<oneshot::Sender<()>>,
-    bot: tokio::task::JoinHandle<Result<(), ServeError>>,
+    bot: Bot,
     _watcher: watch::KnowledgeWatcher,
 }
 
@@ -143,22 +138,14 @@ async fn start() -> Harness {
     init_logs();
     let emu = Emulator::start().await;
     let sandbox = Sandbox::new();
-    let config = Config {
-        token: "test-token".to_string(),
-        guild_id: GUILD_ID.parse().ok(),
-        proxy: Some(emu.proxy_url()),
-        today: Some(today()),
-        // Many questions per test from one user.
-        rate_limit: RateLimit {
+    // Many questions per test from one user.
+    let config = config(
+        &emu,
+        RateLimit {
             max: 1000,
             window: Duration::from_secs(1),
         },
-        retry: RetryPolicy {
-            retries: 3,
-            step: Duration::from_millis(200),
-            max_wait: Duration::from_secs(1),
-        },
-    };
+    );
     let engine = Arc::new(ArcSwap::from_pointee(
         Engine::load(&sandbox.knowledge()).expect("the sandbox fact base loads"),
     ));
@@ -169,28 +156,14 @@ async fn start() -> Harness {
     let backend = Arc::new(Moderation::with_engine(mc, engine.clone()).expect("moderation opens"));
     let watcher = watch::watch(backend.clone(), watch::DEFAULT_DEBOUNCE).expect("the watch starts");
     let data = Data::new(engine.clone(), &config).with_moderation(backend, Vec::new());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let bot = tokio::spawn(run_until(config, data, async move {
-        let _ = stopped.await;
-    }));
-    assert!(
-        emu.wait_ready(Duration::from_secs(8)).await,
-        "the bot did not connect; requests: {:?}",
-        emu.requests()
-    );
+    let bot = Bot::launch(&emu, config, data).await;
     Harness {
         emu,
         sandbox,
         engine,
-        stop: Some(stop),
         bot,
         _watcher: watcher,
     }
-}
-
-fn pings_nobody(allowed: &Value) -> bool {
-    allowed["parse"].as_array().is_some_and(|p| p.is_empty())
-        && allowed["replied_user"].as_bool() != Some(true)
 }
 
 /// The text a request carries (a callback's `data.content`, or a webhook's `content`).
@@ -202,29 +175,9 @@ fn content(r: &Recorded) -> Option<String> {
         .map(str::to_string)
 }
 
-fn buttons(body: &Value) -> Vec<(String, String)> {
-    let data = body.get("data").unwrap_or(body);
-    let mut out = Vec::new();
-    for row in data["components"].as_array().into_iter().flatten() {
-        for b in row["components"].as_array().into_iter().flatten() {
-            out.push((
-                b["label"].as_str().unwrap_or_default().to_string(),
-                b["custom_id"].as_str().unwrap_or_default().to_string(),
-            ));
-        }
-    }
-    out
-}
-
 impl Harness {
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match tokio::time::timeout(Duration::from_secs(8), &mut self.bot).await {
-            Ok(Ok(Ok(()))) => {}
-            other => panic!("the bot did not shut down cleanly: {other:?}"),
-        }
+    async fn stop(self) {
+        self.bot.stop().await
     }
 
     fn token_of(interaction: &str) -> String {
@@ -233,16 +186,20 @@ impl Harness {
 
     /// The first response to an interaction (its callback).
     async fn callback(&self, interaction: &str) -> Recorded {
-        let path = format!("/api/v10/interactions/{interaction}/token-{interaction}/callback");
-        self.emu
-            .wait_request(WAIT, |r| r.path == path && r.status < 300)
-            .await
-            .unwrap_or_else(|| {
-                panic!(
-                    "no callback for {interaction}; requests: {:#?}",
-                    self.emu.requests()
-                )
-            })
+        support::bot::callback(&self.emu, interaction, WAIT).await
+    }
+
+    /// The form a command opened: its callback is a modal (type 9) whose custom id starts with
+    /// `prefix` and fits Discord's 100 characters. Returns the callback's body and the custom id.
+    async fn opened_form(&self, interaction: &str, prefix: &str) -> (Value, String) {
+        let form = self.callback(interaction).await.body;
+        assert_eq!(form["type"], 9, "not a form: {form}");
+        let custom_id = form["data"]["custom_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(custom_id.starts_with(prefix) && custom_id.len() <= 100);
+        (form, custom_id)
     }
 
     /// The text the moderator finally sees for an interaction (a direct reply, a follow-up
@@ -339,13 +296,7 @@ impl Harness {
             Some("add"),
             &[("dispute", json!(DISPUTE)), ("source", json!("GU-2025-12"))],
         );
-        let form = self.callback(&open).await.body;
-        assert_eq!(form["type"], 9, "not a form: {form}");
-        let custom_id = form["data"]["custom_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(custom_id.starts_with(ids::ADD_FORM) && custom_id.len() <= 100);
+        let (form, custom_id) = self.opened_form(&open, ids::ADD_FORM).await;
         let rows = form["data"]["components"].as_array().map_or(0, Vec::len);
         assert_eq!(rows, 5, "five inputs: {form}");
         let extra = format!("id={id}, parking, charges");
@@ -416,12 +367,7 @@ async fn a_non_moderator_is_refused_ephemerally_and_nothing_is_written() {
     let h = start().await;
     // The moderators' commands are hidden from members without Manage Messages (Discord's UI
     // only; the code checks again below).
-    let put = h
-        .emu
-        .requests()
-        .into_iter()
-        .find(|r| r.method == "PUT")
-        .expect("commands registered");
+    let put = registered_commands(&h.emu);
     for name in ["fact", "source", "unanswered"] {
         let command = put
             .body
@@ -502,13 +448,7 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
         Some("edit"),
         &[("id", json!(fact))],
     );
-    let form = h.callback(&open).await.body;
-    assert_eq!(form["type"], 9, "not a form: {form}");
-    let custom_id = form["data"]["custom_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    assert!(custom_id.starts_with(ids::EDIT_FORM) && custom_id.len() <= 100);
+    let (form, custom_id) = h.opened_form(&open, ids::EDIT_FORM).await;
     let value = |i: usize| {
         form["data"]["components"][i]["components"][0]["value"]
             .as_str()
@@ -537,14 +477,7 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
     );
     let said = h.said(&alias).await;
     assert!(said.starts_with("Added a phrasing to"), "{said}");
-    let before = fs::read_to_string(
-        h.sandbox
-            .knowledge()
-            .join("facts")
-            .join(DISPUTE)
-            .join(format!("{fact}.toml")),
-    )
-    .expect("the fact file");
+    let before = h.sandbox.fact_file(&fact);
 
     // Alice submits her form, based on the version before Bob's change.
     let (submit, _) = h.emu.submit_form_as(
@@ -564,14 +497,7 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
         said.contains("changed by user500000000000000002 at") && said.contains("reopen it"),
         "{said}"
     );
-    let after = fs::read_to_string(
-        h.sandbox
-            .knowledge()
-            .join("facts")
-            .join(DISPUTE)
-            .join(format!("{fact}.toml")),
-    )
-    .expect("the fact file");
+    let after = h.sandbox.fact_file(&fact);
     assert_eq!(before, after, "the stale edit wrote nothing");
     h.stop().await;
 }

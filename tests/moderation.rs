@@ -737,3 +737,44 @@ fn who_may_moderate() {
     assert!(!may_moderate(1 << 10 | 1 << 11, &[999], &roles));
     assert!(!may_moderate(0, &[], &[]));
 }
+
+/// Two back ends over the same folders, as the bot and `strikefacts fact ...` would be: the
+/// writer lock in the data folder keeps their changes from interleaving, so none is lost and the
+/// audit log numbers every change once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_editing_at_once_lose_nothing() {
+    let sb = Sandbox::one_dispute("pay-2022");
+    let a = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
+    let b = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
+    let targets = steady_facts(&a.engine().load(), 2);
+    assert_eq!(targets.len(), 2);
+    let mut tasks = Vec::new();
+    for (n, m) in [a.clone(), b.clone()].into_iter().enumerate() {
+        let (id, first) = targets[n].clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            let who = Actor::new(format!("process{n}"));
+            for k in 0..4 {
+                let phrasing = format!("{first} zp{n}v{k}");
+                m.alias(&who, GUILD, &id, &phrasing, None, false)
+                    .unwrap_or_else(|e| panic!("alias {phrasing:?}: {e}"));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let entries = a.audit().entries().unwrap();
+    let seqs: Vec<u64> = entries.iter().map(|e| e.seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=8).collect::<Vec<u64>>(),
+        "each change numbered once"
+    );
+    for (n, (id, first)) in targets.iter().enumerate() {
+        let view = a.show(id).unwrap();
+        for k in 0..4 {
+            let p = format!("{first} zp{n}v{k}");
+            assert!(view.draft.phrasings.contains(&p), "{id} lost {p:?}");
+        }
+    }
+}

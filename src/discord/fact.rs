@@ -12,13 +12,13 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 
 use super::moderation::{
-    self, blocking, custom_id, form_title, form_values, gate, ids, input, label, run_change, send,
-    AppContext, ChangeOp, Outcome, Target,
+    self, custom_id, form_title, gate, ids, input, label, send, AppContext, ChangeOp, FormValues,
+    Moderator, Outcome, Target,
 };
 use super::reply::{self, limits};
 use super::retry::with_retry;
 use super::{Data, Error};
-use crate::moderation::{audit::diff_lines, FactDraft};
+use crate::moderation::{audit::diff_lines, Actor, Change, FactDraft, Moderation, ModerationError};
 
 /// Facts per page of `/fact list`.
 const PAGE: usize = 10;
@@ -78,13 +78,10 @@ pub async fn edit(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some((_, found)) = query_fact(ctx, id, |b, id| b.show(id)).await? else {
         return Ok(());
     };
-    let id = id.trim().to_string();
-    let backend = m.backend.clone();
-    let wanted = id.clone();
-    let view = match blocking(move || backend.show(&wanted)).await? {
+    let view = match found {
         Ok(v) => v,
         Err(e) => return send(ctx, &e.to_string(), Vec::new()).await,
     };
@@ -117,13 +114,10 @@ pub async fn retire(
     #[max_length = 300]
     reason: String,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
-        return Ok(());
-    };
-    let id = id.trim().to_string();
-    let op: ChangeOp =
-        Arc::new(move |b, confirm| b.retire(&m.actor, m.guild, &id, &reason, None, confirm));
-    change(ctx, op).await
+    change_fact(ctx, id, move |b, actor, guild, id, confirm| {
+        b.retire(actor, guild, id, &reason, None, confirm)
+    })
+    .await
 }
 
 /// Teach the bot another way to ask for a fact.
@@ -138,13 +132,10 @@ pub async fn alias(
     #[max_length = 300]
     phrasing: String,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
-        return Ok(());
-    };
-    let id = id.trim().to_string();
-    let op: ChangeOp =
-        Arc::new(move |b, confirm| b.alias(&m.actor, m.guild, &id, &phrasing, None, confirm));
-    change(ctx, op).await
+    change_fact(ctx, id, move |b, actor, guild, id, confirm| {
+        b.alias(actor, guild, id, &phrasing, None, confirm)
+    })
+    .await
 }
 
 /// Restore a fact's previous version (undoing an add retires the fact).
@@ -156,12 +147,10 @@ pub async fn undo(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
-        return Ok(());
-    };
-    let id = id.trim().to_string();
-    let op: ChangeOp = Arc::new(move |b, confirm| b.undo(&m.actor, m.guild, &id, None, confirm));
-    change(ctx, op).await
+    change_fact(ctx, id, |b, actor, guild, id, confirm| {
+        b.undo(actor, guild, id, None, confirm)
+    })
+    .await
 }
 
 /// Show a fact's file, its version and whether it is served.
@@ -173,12 +162,10 @@ pub async fn show(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some((_, found)) = query_fact(ctx, id, |b, id| b.show(id)).await? else {
         return Ok(());
     };
-    let id = id.trim().to_string();
-    let backend = m.backend.clone();
-    let text = match blocking(move || backend.show(&id)).await? {
+    let text = match found {
         Ok(v) => {
             let head = format!(
                 "`{}` · {} · version `{}` · {}\n",
@@ -220,7 +207,7 @@ pub async fn list(
     let dispute = dispute.unwrap_or_default().trim().replace(':', "");
     let search = search.unwrap_or_default().trim().replace(':', " ");
     let page = page.unwrap_or(1).saturating_sub(1) as usize;
-    let outcome = list_page(m.backend, dispute, search, page).await?;
+    let outcome = list_page(&m, dispute, search, page).await?;
     send(ctx, &outcome.text, outcome.rows).await
 }
 
@@ -233,13 +220,10 @@ pub async fn history(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some((id, found)) = query_fact(ctx, id, |b, id| b.history(id)).await? else {
         return Ok(());
     };
-    let id = id.trim().to_string();
-    let backend = m.backend.clone();
-    let wanted = id.clone();
-    let text = match blocking(move || backend.history(&wanted)).await? {
+    let text = match found {
         Ok(entries) if entries.is_empty() => {
             format!("No recorded change for `{id}` (it may only have been edited by hand).")
         }
@@ -274,14 +258,40 @@ pub async fn history(
     send(ctx, &text, Vec::new()).await
 }
 
-/// Defers, runs a change (with the confirm step) and reports it.
-async fn change(ctx: AppContext<'_>, op: ChangeOp) -> Result<(), Error> {
-    let data = ctx.data();
-    let Some(moderators) = &data.moderators else {
+/// Gates, then runs `query` on the fact `id` (trimmed) off the async threads. `None` if the user
+/// was refused; otherwise the trimmed id and what the query found.
+async fn query_fact<T: Send + 'static>(
+    ctx: AppContext<'_>,
+    id: String,
+    query: impl FnOnce(&Moderation, &str) -> T + Send + 'static,
+) -> Result<Option<(String, T)>, Error> {
+    let Some(m) = gate(ctx).await? else {
+        return Ok(None);
+    };
+    let id = id.trim().to_string();
+    let wanted = id.clone();
+    let found = m.call(move |b| query(b, &wanted)).await?;
+    Ok(Some((id, found)))
+}
+
+/// Gates, then defers, runs a change of the fact `id` (trimmed) by the moderator (with the
+/// confirm step) and reports it. `op` gets the back end, the actor, the guild, the id and
+/// whether the change is confirmed.
+async fn change_fact(
+    ctx: AppContext<'_>,
+    id: String,
+    op: impl Fn(&Moderation, &Actor, Option<u64>, &str, bool) -> Result<Change, ModerationError>
+        + Send
+        + Sync
+        + 'static,
+) -> Result<(), Error> {
+    let Some(m) = gate(ctx).await? else {
         return Ok(());
     };
+    let (actor, guild, id) = (m.actor.clone(), m.guild, id.trim().to_string());
+    let op: ChangeOp = Arc::new(move |b, confirm| op(b, &actor, guild, &id, confirm));
     poise::Context::Application(ctx).defer_ephemeral().await?;
-    let outcome = run_change(moderators, ctx.interaction.user.id.get(), op).await;
+    let outcome = m.change(op).await;
     send(ctx, &outcome.text, outcome.rows).await
 }
 
@@ -376,6 +386,21 @@ pub fn fact_form(
     ])
 }
 
+/// A new fact from a submitted fact form whose dispute and source are known; `extra` is the
+/// fifth field's keywords and optional `id=...` (see [`apply_extra`]).
+pub fn new_draft(dispute: &str, source: &str, form: &FormValues, extra: &str) -> FactDraft {
+    let mut draft = FactDraft::from_form(
+        dispute,
+        source,
+        &form.get("phrasings"),
+        &form.get("answer"),
+        &form.get("excerpts"),
+        &form.get("as_of"),
+    );
+    apply_extra(&mut draft, extra, true);
+    draft
+}
+
 /// The fifth field: comma-separated keywords, and for a new fact an optional `id=...`.
 pub fn apply_extra(draft: &mut FactDraft, extra: &str, allow_id: bool) {
     let mut keywords = Vec::new();
@@ -393,37 +418,23 @@ pub fn apply_extra(draft: &mut FactDraft, extra: &str, allow_id: bool) {
     draft.keywords = keywords;
 }
 
-/// A submitted add or edit form.
+/// A submitted add or edit form (`id` is its custom id) of a moderator.
 pub async fn on_form(
     ctx: &serenity::Context,
-    form: &serenity::ModalInteraction,
+    target: &Target<'_>,
     data: &Data,
+    m: &Moderator<'_>,
+    id: &str,
+    v: &FormValues,
 ) -> Result<(), Error> {
-    let target = Target::Form(form);
-    let Some(m) = target.gate(ctx, data).await? else {
-        return Ok(());
-    };
-    let actor = moderation::actor_of(&form.user);
-    let guild = target.guild();
-    let v = form_values(form);
-    let field = |k: &str| v.get(k).cloned().unwrap_or_default();
-    let (phrasings, answer, excerpts, as_of, extra) = (
-        field("phrasings"),
-        field("answer"),
-        field("excerpts"),
-        field("as_of"),
-        field("extra"),
-    );
-    let id = form.data.custom_id.as_str();
+    let (actor, guild) = (m.actor.clone(), m.guild);
     let op: ChangeOp = if let Some(rest) = id.strip_prefix(ids::ADD_FORM) {
         let Some((dispute, source)) = rest.split_once(':') else {
             return target
                 .say(ctx, data, "This form is malformed; run /fact add again.")
                 .await;
         };
-        let mut draft =
-            FactDraft::from_form(dispute, source, &phrasings, &answer, &excerpts, &as_of);
-        apply_extra(&mut draft, &extra, true);
+        let draft = new_draft(dispute, source, v, &v.get("extra"));
         Arc::new(move |b, confirm| b.add(&actor, guild, draft.clone(), confirm))
     } else if let Some(rest) = id.strip_prefix(ids::EDIT_FORM) {
         let Some((fact_id, version)) = rest.rsplit_once(':') else {
@@ -432,6 +443,13 @@ pub async fn on_form(
                 .await;
         };
         let (fact_id, version) = (fact_id.to_string(), version.to_string());
+        let (phrasings, answer, excerpts, as_of, extra) = (
+            v.get("phrasings"),
+            v.get("answer"),
+            v.get("excerpts"),
+            v.get("as_of"),
+            v.get("extra"),
+        );
         Arc::new(move |b, confirm| {
             // The form's fields over the fact's current draft, so what the form does not show
             // (sources, notes) is kept; a changed file is refused by the version check.
@@ -443,26 +461,25 @@ pub async fn on_form(
     } else {
         return Ok(());
     };
-    target.defer(ctx, data).await?;
-    let outcome = run_change(m, form.user.id.get(), op).await;
-    target.finish(ctx, data, outcome).await
+    target.change(ctx, data, m, op).await
 }
 
 /// One page of `/fact list`, with Previous/Next buttons when there are more.
 async fn list_page(
-    backend: Arc<crate::moderation::Moderation>,
+    m: &Moderator<'_>,
     dispute: String,
     search: String,
     page: usize,
 ) -> Result<Outcome, Error> {
     let (d, s) = (dispute.clone(), search.clone());
-    let facts = blocking(move || {
-        backend.list(
-            Some(d.as_str()).filter(|d| !d.is_empty()),
-            Some(s.as_str()).filter(|s| !s.is_empty()),
-        )
-    })
-    .await?;
+    let facts = m
+        .call(move |b| {
+            b.list(
+                Some(d.as_str()).filter(|d| !d.is_empty()),
+                Some(s.as_str()).filter(|s| !s.is_empty()),
+            )
+        })
+        .await?;
     if facts.is_empty() {
         return Ok(Outcome::text("No fact matches."));
     }
@@ -502,26 +519,21 @@ async fn list_page(
     Ok(Outcome { text, rows })
 }
 
-/// A click on Previous/Next under `/fact list`: the message is replaced by that page.
+/// A moderator's click on Previous/Next under `/fact list`: the message is replaced by that page.
 pub async fn on_list_page(
     ctx: &serenity::Context,
     target: &Target<'_>,
     data: &Data,
+    m: &Moderator<'_>,
     custom_id: &str,
 ) -> Result<(), Error> {
-    let Some(m) = target.gate(ctx, data).await? else {
-        return Ok(());
-    };
     let rest = custom_id.strip_prefix(ids::LIST_PAGE).unwrap_or_default();
     let mut parts = rest.splitn(3, ':');
     let page = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
     let dispute = parts.next().unwrap_or_default().to_string();
     let search = parts.next().unwrap_or_default().to_string();
-    let outcome = list_page(m.backend.clone(), dispute, search, page).await?;
-    let message = serenity::CreateInteractionResponseMessage::new()
-        .allowed_mentions(reply::no_pings())
-        .content(reply::truncate(&outcome.text, limits::CONTENT))
-        .components(outcome.rows);
+    let outcome = list_page(m, dispute, search, page).await?;
+    let message = moderation::message(&outcome.text).components(outcome.rows);
     target
         .respond(
             ctx,

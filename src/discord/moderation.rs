@@ -144,33 +144,85 @@ pub fn actor_of(user: &serenity::User) -> Actor {
     Actor::discord(user.id.get(), user.name.clone())
 }
 
-/// The moderator behind a command: the back end, who they are, and where.
-pub struct Moderator {
-    pub backend: Arc<Moderation>,
+/// The moderator behind a command, click or form: the moderators' state, who they are, and
+/// where.
+pub struct Moderator<'d> {
+    pub moderators: &'d Moderators,
     pub actor: Actor,
     pub guild: Option<u64>,
+    /// The Discord user id (whose Confirm click may run a parked change).
+    pub user: u64,
+}
+
+impl<'d> Moderator<'d> {
+    fn new(
+        moderators: &'d Moderators,
+        user: &serenity::User,
+        guild: Option<serenity::GuildId>,
+    ) -> Moderator<'d> {
+        Moderator {
+            moderators,
+            actor: actor_of(user),
+            guild: guild.map(|g| g.get()),
+            user: user.id.get(),
+        }
+    }
+
+    pub fn backend(&self) -> &Arc<Moderation> {
+        &self.moderators.backend
+    }
+
+    /// Runs a blocking back-end call on the blocking pool.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Moderation) -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let backend = self.backend().clone();
+        Ok(tokio::task::spawn_blocking(move || f(&backend)).await?)
+    }
+
+    /// Runs `op` (without confirm); a change that needs a confirm is parked and offered a button
+    /// that runs it again with confirm.
+    pub async fn change(&self, op: ChangeOp) -> Outcome {
+        let first = op.clone();
+        match self.call(move |b| first(b, false)).await {
+            Ok(Err(e @ ModerationError::NeedsConfirm { .. })) => {
+                let key = self.moderators.park(self.user, op);
+                let button = serenity::CreateButton::new(format!("{}{key}", ids::CONFIRM))
+                    .label("Confirm")
+                    .style(serenity::ButtonStyle::Danger);
+                Outcome {
+                    text: e.to_string(),
+                    rows: vec![serenity::CreateActionRow::Buttons(vec![button])],
+                }
+            }
+            result => Outcome::of(
+                result,
+                "Sorry, the change could not be made (internal error). Nothing was changed.",
+            ),
+        }
+    }
 }
 
 /// Checks that the command's user may moderate; otherwise sends the ephemeral refusal and
 /// returns `None` (and nothing else happens).
-pub async fn gate(ctx: AppContext<'_>) -> Result<Option<Moderator>, Error> {
+pub async fn gate(ctx: AppContext<'_>) -> Result<Option<Moderator<'_>>, Error> {
     let data = ctx.data();
     let interaction = ctx.interaction;
     let refusal = match &data.moderators {
-        None => Some(NOT_SET_UP),
-        Some(m) if !member_may_moderate(interaction.member.as_deref(), &m.roles) => Some(REFUSAL),
-        Some(_) => None,
+        None => NOT_SET_UP,
+        Some(m) if !member_may_moderate(interaction.member.as_deref(), &m.roles) => REFUSAL,
+        Some(m) => {
+            return Ok(Some(Moderator::new(
+                m,
+                &interaction.user,
+                interaction.guild_id,
+            )))
+        }
     };
-    if let Some(text) = refusal {
-        tracing::info!(user = %interaction.user.id, command = %ctx.command().name, "refused a non-moderator");
-        send(ctx, text, Vec::new()).await?;
-        return Ok(None);
-    }
-    Ok(data.moderators.as_ref().map(|m| Moderator {
-        backend: m.backend.clone(),
-        actor: actor_of(&interaction.user),
-        guild: interaction.guild_id.map(|g| g.get()),
-    }))
+    tracing::info!(user = %interaction.user.id, command = %ctx.command().name, "refused a non-moderator");
+    send(ctx, refusal, Vec::new()).await?;
+    Ok(None)
 }
 
 /// An ephemeral reply to a command (after a defer, a follow-up), text cut to Discord's limit.
@@ -192,11 +244,11 @@ pub async fn send(
     Ok(())
 }
 
-/// Runs a blocking back-end call on the blocking pool.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Error> {
-    Ok(tokio::task::spawn_blocking(f).await?)
+/// A response message that pings nobody, its text cut to Discord's limit.
+pub fn message(text: &str) -> serenity::CreateInteractionResponseMessage {
+    serenity::CreateInteractionResponseMessage::new()
+        .allowed_mentions(reply::no_pings())
+        .content(reply::truncate(text, limits::CONTENT))
 }
 
 /// What a moderator is told after a change was attempted: the result, or the refusal with a
@@ -213,31 +265,16 @@ impl Outcome {
             rows: Vec::new(),
         }
     }
-}
 
-/// Runs `op` (without confirm); a change that needs a confirm is parked and offered a button
-/// that runs it again with confirm.
-pub async fn run_change(moderators: &Moderators, user: u64, op: ChangeOp) -> Outcome {
-    let backend = moderators.backend.clone();
-    let first = op.clone();
-    match blocking(move || first(&backend, false)).await {
-        Ok(Ok(change)) => Outcome::text(describe_change(&change)),
-        Ok(Err(e @ ModerationError::NeedsConfirm { .. })) => {
-            let key = moderators.park(user, op);
-            let button = serenity::CreateButton::new(format!("{}{key}", ids::CONFIRM))
-                .label("Confirm")
-                .style(serenity::ButtonStyle::Danger);
-            Outcome {
-                text: e.to_string(),
-                rows: vec![serenity::CreateActionRow::Buttons(vec![button])],
+    /// The change made, the back end's refusal, or `internal` if the task itself failed.
+    fn of(result: Result<Result<Change, ModerationError>, Error>, internal: &str) -> Outcome {
+        match result {
+            Ok(Ok(change)) => Outcome::text(describe_change(&change)),
+            Ok(Err(e)) => Outcome::text(e.to_string()),
+            Err(e) => {
+                tracing::error!("moderation task failed: {e}");
+                Outcome::text(internal)
             }
-        }
-        Ok(Err(e)) => Outcome::text(e.to_string()),
-        Err(e) => {
-            tracing::error!("moderation task failed: {e}");
-            Outcome::text(
-                "Sorry, the change could not be made (internal error). Nothing was changed.",
-            )
         }
     }
 }
@@ -283,17 +320,17 @@ impl Target<'_> {
         }
     }
 
-    pub fn user(&self) -> &serenity::User {
+    fn user(&self) -> &serenity::User {
         match self {
             Target::Click(c) => &c.user,
             Target::Form(f) => &f.user,
         }
     }
 
-    pub fn guild(&self) -> Option<u64> {
+    fn guild(&self) -> Option<serenity::GuildId> {
         match self {
-            Target::Click(c) => c.guild_id.map(|g| g.get()),
-            Target::Form(f) => f.guild_id.map(|g| g.get()),
+            Target::Click(c) => c.guild_id,
+            Target::Form(f) => f.guild_id,
         }
     }
 
@@ -315,16 +352,23 @@ impl Target<'_> {
 
     /// A short ephemeral answer as the first response.
     pub async fn say(&self, ctx: &serenity::Context, data: &Data, text: &str) -> Result<(), Error> {
-        let message = serenity::CreateInteractionResponseMessage::new()
-            .ephemeral(true)
-            .allowed_mentions(reply::no_pings())
-            .content(reply::truncate(text, limits::CONTENT));
         self.respond(
             ctx,
             data,
-            serenity::CreateInteractionResponse::Message(message),
+            serenity::CreateInteractionResponse::Message(message(text).ephemeral(true)),
         )
         .await
+    }
+
+    /// Opens a form as the first response.
+    pub async fn open_form(
+        &self,
+        ctx: &serenity::Context,
+        data: &Data,
+        modal: serenity::CreateModal,
+    ) -> Result<(), Error> {
+        self.respond(ctx, data, serenity::CreateInteractionResponse::Modal(modal))
+            .await
     }
 
     /// Defers (ephemerally) before slow work.
@@ -359,14 +403,29 @@ impl Target<'_> {
         Ok(())
     }
 
-    /// The moderators' state if this user may moderate; otherwise the refusal was sent.
+    /// Defers, runs a change (with the confirm step) and fills in the response with its outcome.
+    pub async fn change(
+        &self,
+        ctx: &serenity::Context,
+        data: &Data,
+        moderator: &Moderator<'_>,
+        op: ChangeOp,
+    ) -> Result<(), Error> {
+        self.defer(ctx, data).await?;
+        let outcome = moderator.change(op).await;
+        self.finish(ctx, data, outcome).await
+    }
+
+    /// The moderator if this user may moderate; otherwise the refusal was sent.
     pub async fn gate<'d>(
         &self,
         ctx: &serenity::Context,
         data: &'d Data,
-    ) -> Result<Option<&'d Moderators>, Error> {
+    ) -> Result<Option<Moderator<'d>>, Error> {
         match &data.moderators {
-            Some(m) if member_may_moderate(self.member(), &m.roles) => Ok(Some(m)),
+            Some(m) if member_may_moderate(self.member(), &m.roles) => {
+                Ok(Some(Moderator::new(m, self.user(), self.guild())))
+            }
             Some(_) => {
                 tracing::info!(user = %self.user().id, "refused a non-moderator's click or form");
                 self.say(ctx, data, REFUSAL).await?;
@@ -380,22 +439,31 @@ impl Target<'_> {
     }
 }
 
-/// A click on one of the moderators' buttons; other buttons are left alone (`false`).
+/// A click on one of the moderators' buttons, gated here; other buttons are left alone
+/// (`false`).
 pub async fn on_click(
     ctx: &serenity::Context,
     click: &serenity::ComponentInteraction,
     data: &Data,
 ) -> Result<bool, Error> {
     let id = click.data.custom_id.as_str();
+    let ours = [
+        ids::CONFIRM,
+        ids::LIST_PAGE,
+        ids::NEW_FROM_UNANSWERED,
+        ids::ALIAS_UNANSWERED,
+        ids::ALIAS_OTHER,
+        ids::DISMISS,
+    ];
+    if !ours.iter().any(|prefix| id.starts_with(prefix)) {
+        return Ok(false);
+    }
     let target = Target::Click(click);
+    let Some(m) = target.gate(ctx, data).await? else {
+        return Ok(true);
+    };
     if let Some(key) = id.strip_prefix(ids::CONFIRM) {
-        let Some(m) = target.gate(ctx, data).await? else {
-            return Ok(true);
-        };
-        let op = key
-            .parse()
-            .ok()
-            .and_then(|k| m.take(k, click.user.id.get()));
+        let op = key.parse().ok().and_then(|k| m.moderators.take(k, m.user));
         let Some(op) = op else {
             target
                 .say(ctx, data, "That change is no longer waiting for a confirm (it was confirmed already, or it expired). Make it again.")
@@ -403,61 +471,71 @@ pub async fn on_click(
             return Ok(true);
         };
         target.defer(ctx, data).await?;
-        let backend = m.backend.clone();
-        let outcome = match blocking(move || op(&backend, true)).await {
-            Ok(Ok(change)) => Outcome::text(describe_change(&change)),
-            Ok(Err(e)) => Outcome::text(e.to_string()),
-            Err(e) => {
-                tracing::error!("moderation task failed: {e}");
-                Outcome::text("Sorry, the change could not be made (internal error).")
-            }
-        };
+        let outcome = Outcome::of(
+            m.call(move |b| op(b, true)).await,
+            "Sorry, the change could not be made (internal error).",
+        );
         target.finish(ctx, data, outcome).await?;
-        return Ok(true);
+    } else if id.starts_with(ids::LIST_PAGE) {
+        super::fact::on_list_page(ctx, &target, data, &m, id).await?;
+    } else {
+        super::unanswered::on_click(ctx, &target, data, &m, id).await?;
     }
-    if id.starts_with(ids::LIST_PAGE) {
-        super::fact::on_list_page(ctx, &target, data, id).await?;
-        return Ok(true);
-    }
-    if id.starts_with(ids::NEW_FROM_UNANSWERED)
-        || id.starts_with(ids::ALIAS_UNANSWERED)
-        || id.starts_with(ids::ALIAS_OTHER)
-        || id.starts_with(ids::DISMISS)
-    {
-        super::unanswered::on_click(ctx, click, data).await?;
-        return Ok(true);
-    }
-    Ok(false)
+    Ok(true)
 }
 
-/// A submitted moderator form (add, edit, and the unanswered forms).
+/// A submitted moderator form (add, edit, and the unanswered forms), gated here.
 pub async fn on_form(
     ctx: &serenity::Context,
     form: &serenity::ModalInteraction,
     data: &Data,
 ) -> Result<(), Error> {
     let id = form.data.custom_id.as_str();
-    if id.starts_with(ids::ADD_FORM) || id.starts_with(ids::EDIT_FORM) {
-        super::fact::on_form(ctx, form, data).await
+    let handler = if id.starts_with(ids::ADD_FORM) || id.starts_with(ids::EDIT_FORM) {
+        Form::Fact
     } else if id.starts_with(ids::NEW_FROM_UNANSWERED) || id.starts_with(ids::ALIAS_OTHER) {
-        super::unanswered::on_form(ctx, form, data).await
+        Form::Unanswered
     } else {
         tracing::warn!(custom_id = %id, "a form that is not ours");
-        Ok(())
+        return Ok(());
+    };
+    let target = Target::Form(form);
+    let Some(m) = target.gate(ctx, data).await? else {
+        return Ok(());
+    };
+    let values = FormValues::of(form);
+    match handler {
+        Form::Fact => super::fact::on_form(ctx, &target, data, &m, id, &values).await,
+        Form::Unanswered => super::unanswered::on_form(ctx, &target, data, &m, id, &values).await,
     }
 }
 
+/// Which module handles a submitted form.
+enum Form {
+    Fact,
+    Unanswered,
+}
+
 /// The text inputs of a submitted form, by custom id.
-pub fn form_values(form: &serenity::ModalInteraction) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    for row in &form.data.components {
-        for c in &row.components {
-            if let serenity::ActionRowComponent::InputText(t) = c {
-                out.insert(t.custom_id.clone(), t.value.clone().unwrap_or_default());
+pub struct FormValues(HashMap<String, String>);
+
+impl FormValues {
+    pub fn of(form: &serenity::ModalInteraction) -> FormValues {
+        let mut out = HashMap::new();
+        for row in &form.data.components {
+            for c in &row.components {
+                if let serenity::ActionRowComponent::InputText(t) = c {
+                    out.insert(t.custom_id.clone(), t.value.clone().unwrap_or_default());
+                }
             }
         }
+        FormValues(out)
     }
-    out
+
+    /// The value of input `id` (empty if the form has none).
+    pub fn get(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_default()
+    }
 }
 
 /// A custom id, or `None` if it would exceed Discord's 100 characters.

@@ -4,7 +4,7 @@
 //! It exists as its own command so `/fact add` can offer every known source by autocomplete; the
 //! back end validates the source (id, date, http(s) URL) with the same loader as everything else.
 
-use super::moderation::{blocking, gate, send, AppContext};
+use super::moderation::{gate, send, AppContext};
 use super::Error;
 use crate::moderation::SourceDraft;
 
@@ -56,8 +56,8 @@ pub async fn add(
         ..SourceDraft::default()
     };
     poise::Context::Application(ctx).defer_ephemeral().await?;
-    let backend = m.backend.clone();
-    let text = match blocking(move || backend.add_source(&m.actor, m.guild, draft)).await? {
+    let (actor, guild) = (m.actor.clone(), m.guild);
+    let text = match m.call(move |b| b.add_source(&actor, guild, draft)).await? {
         Ok(entry) => format!(
             "Added source `{}`. Cite it with `/fact add … source:{}`.",
             entry.fact_id, entry.fact_id

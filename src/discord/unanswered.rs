@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 
-use super::fact::{apply_extra, fact_form, FormKind};
+use super::fact::{fact_form, new_draft, FormKind};
 use super::moderation::{
-    actor_of, blocking, custom_id, form_title, form_values, gate, ids, input, label, run_change,
-    send, AppContext, ChangeOp, Target,
+    custom_id, form_title, gate, ids, input, label, send, AppContext, ChangeOp, FormValues,
+    Moderator, Target,
 };
 use super::reply::{self, limits};
 use super::{Data, Error};
-use crate::moderation::{FactDraft, Moderation, UnansweredGroup};
+use crate::moderation::{Moderation, UnansweredGroup};
 
 /// Groups shown at once: one row of buttons each, and Discord allows five rows.
 const SHOWN: usize = 5;
@@ -34,20 +34,20 @@ pub async fn unanswered(ctx: AppContext<'_>) -> Result<(), Error> {
         return Ok(());
     };
     let today = ctx.data().today();
-    let backend = m.backend.clone();
     let guild = m.guild;
-    let listed = blocking(move || {
-        backend.unanswered(guild).map(|groups| {
-            groups
-                .into_iter()
-                .map(|g| {
-                    let best = best_fact(&backend, &g.question, today);
-                    (g, best)
-                })
-                .collect::<Vec<_>>()
+    let listed = m
+        .call(move |b| {
+            b.unanswered(guild).map(|groups| {
+                groups
+                    .into_iter()
+                    .map(|g| {
+                        let best = best_fact(b, &g.question, today);
+                        (g, best)
+                    })
+                    .collect::<Vec<_>>()
+            })
         })
-    })
-    .await?;
+        .await?;
     let groups = match listed {
         Ok(g) => g,
         Err(e) => return send(ctx, &e.to_string(), Vec::new()).await,
@@ -147,49 +147,46 @@ fn render(
     (reply::truncate(&text, limits::CONTENT), rows)
 }
 
+/// Adds the group's question as a phrasing of `fact`; the group is handled then.
+fn alias_op(m: &Moderator<'_>, group: &str, fact: &str) -> ChangeOp {
+    let (actor, guild) = (m.actor.clone(), m.guild);
+    let (group, fact) = (group.to_string(), fact.to_string());
+    Arc::new(move |b, confirm| b.unanswered_to_alias(&actor, guild, &group, &fact, confirm))
+}
+
 fn one_line(s: &str) -> String {
     reply::truncate(&s.split_whitespace().collect::<Vec<_>>().join(" "), 150)
 }
 
-/// A click on one of the group buttons.
+/// A moderator's click on one of the group buttons (`id` is its custom id).
 pub async fn on_click(
     ctx: &serenity::Context,
-    click: &serenity::ComponentInteraction,
+    target: &Target<'_>,
     data: &Data,
+    m: &Moderator<'_>,
+    id: &str,
 ) -> Result<(), Error> {
-    let target = Target::Click(click);
-    let Some(m) = target.gate(ctx, data).await? else {
-        return Ok(());
-    };
-    let actor = actor_of(&click.user);
-    let guild = target.guild();
-    let id = click.data.custom_id.as_str();
+    let guild = m.guild;
     if let Some(rest) = id.strip_prefix(ids::ALIAS_UNANSWERED) {
         let Some((group, fact)) = rest.split_once(':') else {
             return target
                 .say(ctx, data, "This button is malformed; list again.")
                 .await;
         };
-        let (group, fact) = (group.to_string(), fact.to_string());
-        let op: ChangeOp = Arc::new(move |b, confirm| {
-            b.unanswered_to_alias(&actor, guild, &group, &fact, confirm)
-        });
-        target.defer(ctx, data).await?;
-        let outcome = run_change(m, click.user.id.get(), op).await;
-        return target.finish(ctx, data, outcome).await;
+        return target.change(ctx, data, m, alias_op(m, group, fact)).await;
     }
     if let Some(group) = id.strip_prefix(ids::ALIAS_OTHER) {
         let today = data.today();
-        let backend = m.backend.clone();
         let g = group.to_string();
-        let best = blocking(move || {
-            let found = backend
-                .unanswered(guild)
-                .ok()
-                .and_then(|gs| gs.into_iter().find(|x| x.id == g).map(|x| x.question));
-            found.and_then(|q| best_fact(&backend, &q, today))
-        })
-        .await?;
+        let best = m
+            .call(move |b| {
+                let found = b
+                    .unanswered(guild)
+                    .ok()
+                    .and_then(|gs| gs.into_iter().find(|x| x.id == g).map(|x| x.question));
+                found.and_then(|q| best_fact(b, &q, today))
+            })
+            .await?;
         let modal =
             serenity::CreateModal::new(id, form_title("Add as a phrasing of…")).components(vec![
                 input(
@@ -201,26 +198,23 @@ pub async fn on_click(
                     "see /fact list",
                 ),
             ]);
-        return target
-            .respond(ctx, data, serenity::CreateInteractionResponse::Modal(modal))
-            .await;
+        return target.open_form(ctx, data, modal).await;
     }
     if let Some(group) = id.strip_prefix(ids::NEW_FROM_UNANSWERED) {
-        let backend = m.backend.clone();
         let g = group.to_string();
-        let draft = match blocking(move || backend.unanswered_to_draft(guild, &g)).await? {
+        let draft = match m.call(move |b| b.unanswered_to_draft(guild, &g)).await? {
             Ok(d) => d,
             Err(e) => return target.say(ctx, data, &e.to_string()).await,
         };
         let modal = fact_form(id, "New fact", &draft, FormKind::FromUnanswered);
-        return target
-            .respond(ctx, data, serenity::CreateInteractionResponse::Modal(modal))
-            .await;
+        return target.open_form(ctx, data, modal).await;
     }
     if let Some(group) = id.strip_prefix(ids::DISMISS) {
-        let backend = m.backend.clone();
-        let g = group.to_string();
-        let text = match blocking(move || backend.dismiss_unanswered(&actor, guild, &g)).await? {
+        let (actor, g) = (m.actor.clone(), group.to_string());
+        let text = match m
+            .call(move |b| b.dismiss_unanswered(&actor, guild, &g))
+            .await?
+        {
             Ok(g) => format!("Dismissed “{}” (×{}).", one_line(&g.question), g.count),
             Err(e) => e.to_string(),
         };
@@ -229,26 +223,19 @@ pub async fn on_click(
     Ok(())
 }
 
-/// A submitted "phrasing of…" or "new fact" form of a group.
+/// A moderator's submitted "phrasing of…" or "new fact" form of a group (`id` is its custom id).
 pub async fn on_form(
     ctx: &serenity::Context,
-    form: &serenity::ModalInteraction,
+    target: &Target<'_>,
     data: &Data,
+    m: &Moderator<'_>,
+    id: &str,
+    v: &FormValues,
 ) -> Result<(), Error> {
-    let target = Target::Form(form);
-    let Some(m) = target.gate(ctx, data).await? else {
-        return Ok(());
-    };
-    let actor = actor_of(&form.user);
-    let guild = target.guild();
-    let v = form_values(form);
-    let field = |k: &str| v.get(k).cloned().unwrap_or_default();
-    let id = form.data.custom_id.as_str();
     let op: ChangeOp = if let Some(group) = id.strip_prefix(ids::ALIAS_OTHER) {
-        let (group, fact) = (group.to_string(), field("fact").trim().to_string());
-        Arc::new(move |b, confirm| b.unanswered_to_alias(&actor, guild, &group, &fact, confirm))
+        alias_op(m, group, v.get("fact").trim())
     } else if let Some(group) = id.strip_prefix(ids::NEW_FROM_UNANSWERED) {
-        let extra = field("extra");
+        let extra = v.get("extra");
         let mut words = extra.split_whitespace();
         let (Some(dispute), Some(source)) = (words.next(), words.next()) else {
             return target
@@ -259,16 +246,8 @@ pub async fn on_form(
                 )
                 .await;
         };
-        let mut draft = FactDraft::from_form(
-            dispute,
-            source,
-            &field("phrasings"),
-            &field("answer"),
-            &field("excerpts"),
-            &field("as_of"),
-        );
-        apply_extra(&mut draft, &words.collect::<Vec<_>>().join(","), true);
-        let group = group.to_string();
+        let draft = new_draft(dispute, source, v, &words.collect::<Vec<_>>().join(","));
+        let (actor, guild, group) = (m.actor.clone(), m.guild, group.to_string());
         Arc::new(move |b, confirm| {
             let change = b.add(&actor, guild, draft.clone(), confirm)?;
             // The group is handled now; a failure here only leaves it listed.
@@ -280,7 +259,5 @@ pub async fn on_form(
     } else {
         return Ok(());
     };
-    target.defer(ctx, data).await?;
-    let outcome = run_change(m, form.user.id.get(), op).await;
-    target.finish(ctx, data, outcome).await
+    target.change(ctx, data, m, op).await
 }

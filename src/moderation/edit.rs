@@ -315,6 +315,29 @@ pub struct Moderation {
     /// Held for the whole check-write-swap of a change (and for reloads), so concurrent
     /// moderators are applied one after the other and none is lost.
     writer: Mutex<WriterState>,
+    /// `writer.lock` in the data folder: the same serialisation across processes (the bot and
+    /// `strikefacts fact ...` run at once), taken with the mutex.
+    lock_path: PathBuf,
+}
+
+/// The writer's hold: this process's mutex and, while the OS lock on `writer.lock` could be
+/// taken, the exclusive lock that keeps another process's change from interleaving.
+struct WriterGuard<'a> {
+    state: MutexGuard<'a, WriterState>,
+    _file: Option<std::fs::File>,
+}
+
+impl std::ops::Deref for WriterGuard<'_> {
+    type Target = WriterState;
+    fn deref(&self) -> &WriterState {
+        &self.state
+    }
+}
+
+impl std::ops::DerefMut for WriterGuard<'_> {
+    fn deref_mut(&mut self) -> &mut WriterState {
+        &mut self.state
+    }
 }
 
 /// What the writer knows about the fact base it last wrote or loaded.
@@ -361,6 +384,7 @@ impl Moderation {
             questions,
             today: config.today,
             writer: Mutex::new(WriterState::default()),
+            lock_path: config.data.join("writer.lock"),
         })
     }
 
@@ -392,10 +416,26 @@ impl Moderation {
             .unwrap_or_else(|| chrono::Local::now().date_naive())
     }
 
-    fn lock(&self) -> MutexGuard<'_, WriterState> {
+    fn lock(&self) -> WriterGuard<'_> {
         // A panic in another writer leaves no half-done state behind (files are replaced
         // atomically), so a poisoned lock is safe to take over.
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+        let state = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .and_then(|f| f.lock().map(|()| f));
+        let file = match file {
+            Ok(f) => Some(f),
+            Err(e) => {
+                // Still serialised within this process; say so rather than fail the edit.
+                tracing::warn!(path = %self.lock_path.display(), error = %e,
+                    "could not take the cross-process writer lock");
+                None
+            }
+        };
+        WriterGuard { state, _file: file }
     }
 
     // ----- reads -------------------------------------------------------------------------

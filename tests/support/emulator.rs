@@ -29,6 +29,8 @@ pub const GUILD_ID: &str = "800000000000000001";
 pub const OTHER_BOT_ID: &str = "900000000000000099";
 /// Member permission bits of a moderator: Manage Messages only.
 pub const MODERATOR_PERMISSIONS: &str = "8192";
+/// Member permission bits of a member who may do anything (the default of interactions).
+const ALL_PERMISSIONS: &str = "2147483647";
 /// Member permission bits of an ordinary member: View Channel and Send Messages.
 pub const MEMBER_PERMISSIONS: &str = "3072";
 
@@ -252,7 +254,7 @@ impl Emulator {
     }
 
     fn interaction_base(&self, id: &str, kind: u8, user_id: &str, data: Value) -> Value {
-        self.interaction_as(id, kind, user_id, "2147483647", &[], data)
+        self.interaction_as(id, kind, user_id, ALL_PERMISSIONS, &[], data)
     }
 
     /// An interaction by a member with these permission bits and roles.
@@ -353,6 +355,17 @@ impl Emulator {
     /// A click (type 3) on button `custom_id` under an ephemeral bot message, by a member with
     /// `permissions`.
     pub fn click_as(&self, user_id: &str, permissions: &str, custom_id: &str) -> String {
+        self.click_on(user_id, permissions, custom_id, true)
+    }
+
+    /// A click (type 3) on button `custom_id` under a bot message (ephemeral or not).
+    fn click_on(
+        &self,
+        user_id: &str,
+        permissions: &str,
+        custom_id: &str,
+        ephemeral: bool,
+    ) -> String {
         let id = self.next_id();
         let mut d = self.interaction_as(
             &id,
@@ -363,7 +376,9 @@ impl Emulator {
             json!({"custom_id": custom_id, "component_type": 2}),
         );
         let mut message = self.message_json("700000000000000001", BOT_ID, true, "", false, &[]);
-        message["flags"] = json!(64);
+        if ephemeral {
+            message["flags"] = json!(64);
+        }
         d["message"] = message;
         self.dispatch("INTERACTION_CREATE", d);
         id
@@ -421,16 +436,7 @@ impl Emulator {
 
     /// A click (type 3) on a button with `custom_id`, under a bot message.
     pub fn click(&self, user_id: &str, custom_id: &str) -> String {
-        let id = self.next_id();
-        let mut d = self.interaction_base(
-            &id,
-            3,
-            user_id,
-            json!({"custom_id": custom_id, "component_type": 2}),
-        );
-        d["message"] = self.message_json("700000000000000001", BOT_ID, true, "", false, &[]);
-        self.dispatch("INTERACTION_CREATE", d);
-        id
+        self.click_on(user_id, ALL_PERMISSIONS, custom_id, false)
     }
 
     pub fn message_json(
