@@ -510,6 +510,8 @@ async fn help_explains_what_how_and_where_from() {
         "How to ask",
         "Where my facts come from",
         "/ask",
+        "/fact add",
+        "/unanswered",
     ] {
         assert!(d.contains(part), "{part} missing from: {d}");
     }

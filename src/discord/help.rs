@@ -62,6 +62,14 @@ pub fn help_text(engine: &Engine) -> String {
         }
     ));
     out.push_str(
+        "**Keeping the facts current**\n\
+         Server moderators (Manage Messages or Manage Server, or a role the bot is configured \
+         with) keep the facts up to date with `/fact add`, `/fact edit`, `/fact retire`, \
+         `/fact alias`, `/fact history` and `/fact undo`, add sources with `/source add`, and \
+         see what I couldn't answer with `/unanswered`. Every change is checked before it is \
+         saved and kept in a history.\n\n",
+    );
+    out.push_str(
         "I'm not medical advice. In an emergency call 999 or go to A&E: emergency care \
          continues during strikes. For urgent help that is not an emergency, call NHS 111.",
     );
