@@ -70,6 +70,8 @@ pub enum Decline {
     OutsideTime,
     /// Longer than the bot reads.
     TooLong,
+    /// About somewhere other than England, which the facts do not cover.
+    OtherPlace,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

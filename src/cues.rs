@@ -311,7 +311,9 @@ fn has_quantity(text: &str) -> bool {
         if !is_num(w) {
             continue;
         }
-        let year = w.len() == 4 && (w.starts_with("19") || w.starts_with("20"));
+        let year = w.len() == 4
+            && w.bytes().all(|b| b.is_ascii_digit())
+            && (w.starts_with("19") || w.starts_with("20"));
         let next = words.get(i + 1);
         let prev = i.checked_sub(1).and_then(|j| words.get(j));
         let day = is_month(next)

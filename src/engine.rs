@@ -114,7 +114,7 @@ impl Engine {
         if screen.other_place {
             return self.decline(
                 shown,
-                Decline::OutsideTime,
+                Decline::OtherPlace,
                 Vec::new(),
                 "My facts cover the doctors' strikes in England only, so I can't answer for \
                  elsewhere."
