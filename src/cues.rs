@@ -7,7 +7,7 @@
 use chrono::Datelike;
 use chrono::NaiveDate;
 
-use crate::lexicon::plain;
+use crate::lexicon::{plain, MONTHS};
 use crate::model::Dispute;
 
 /// The kind of answer a question asks for, from its question words.
@@ -213,58 +213,21 @@ pub fn answer_fits(intent: Intent, answer: &str) -> bool {
         Intent::When => {
             let lower = answer.to_lowercase();
             lower.bytes().any(|b| b.is_ascii_digit())
-                || [
-                    "january",
-                    "february",
-                    "march",
-                    "april",
-                    "may",
-                    "june",
-                    "july",
-                    "august",
-                    "september",
-                    "october",
-                    "november",
-                    "december",
-                    "monday",
-                    "tuesday",
-                    "wednesday",
-                    "thursday",
-                    "friday",
-                    "saturday",
-                    "sunday",
-                ]
-                .iter()
-                .any(|m| lower.contains(m))
+                || MONTHS
+                    .iter()
+                    .chain(&[
+                        "monday",
+                        "tuesday",
+                        "wednesday",
+                        "thursday",
+                        "friday",
+                        "saturday",
+                        "sunday",
+                    ])
+                    .any(|m| lower.contains(m))
         }
     }
 }
-
-const MONTH_NAMES: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-];
 
 const NUMBER_WORDS: &[&str] = &[
     "two",
@@ -306,7 +269,14 @@ fn has_quantity(text: &str) -> bool {
         return true;
     }
     let is_num = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-    let is_month = |w: Option<&String>| w.is_some_and(|w| MONTH_NAMES.contains(&w.as_str()));
+    // Answer texts are not folded by the lexicon, so short forms ("17 Dec") count too.
+    let is_month = |w: Option<&String>| {
+        w.is_some_and(|w| {
+            MONTHS
+                .iter()
+                .any(|m| m == w || (w.len() == 3 && m.starts_with(w.as_str())))
+        })
+    };
     for (i, w) in words.iter().enumerate() {
         if !is_num(w) {
             continue;

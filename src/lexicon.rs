@@ -296,6 +296,28 @@ impl Default for Lexicon {
     }
 }
 
+/// Month names as the lexicon folds them ("dec" becomes "december"): the one list that time
+/// cues, the matcher's date preference and the timeline share.
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// 1 for "january" ... 12 for "december".
+pub fn month_number(word: &str) -> Option<u32> {
+    MONTHS.iter().position(|m| *m == word).map(|i| i as u32 + 1)
+}
+
 /// Function words that still tell questions on one topic apart ("why" vs "when", "is it over"):
 /// too common to find a topic, but compared between a question and a phrasing.
 const MARKERS: &[&str] = &[

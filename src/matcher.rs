@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use crate::cues::{answer_fits, Intent};
 use crate::knowledge::KnowledgeBase;
-use crate::lexicon::{Analyzed, Lexicon};
+use crate::lexicon::{month_number, Analyzed, Lexicon};
 
 /// How strongly a fact is tied to a token found in its phrasings or keywords (the answer text's
 /// weight is a setting: `answer_weight`).
@@ -24,20 +24,6 @@ const FUZZY: f32 = 0.85;
 /// A question that names a month or year prefers facts of that month or year: others are
 /// discounted by this factor rather than excluded, since a fact may be dated differently.
 const TIME_MISMATCH: f32 = 0.85;
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 /// A fact that cannot give the kind of answer asked for ("how many" with no figure) is discounted.
 const INTENT_PENALTY: f32 = 0.75;
 /// Weight of each question marker ("why", "over") in the phrasing comparison.
@@ -192,8 +178,8 @@ impl Matcher {
             let mut texts = vec![answer.words];
             texts.extend(fact.phrasings.iter().map(|p| m.lexicon.words(p)));
             for w in texts.iter().flatten() {
-                if let Some(i) = MONTHS.iter().position(|x| x == w) {
-                    months |= 1 << (i + 1);
+                if let Some(m) = month_number(w) {
+                    months |= 1 << m;
                 } else if let Some(y) = year_of(w) {
                     if !years.contains(&y) {
                         years.push(y);
@@ -647,8 +633,8 @@ fn year_of(word: &str) -> Option<i32> {
 fn month_bits(words: &[String]) -> u16 {
     words
         .iter()
-        .filter_map(|w| MONTHS.iter().position(|m| m == w))
-        .fold(0, |acc, i| acc | (1 << (i + 1)))
+        .filter_map(|w| month_number(w))
+        .fold(0, |acc, m| acc | (1 << m))
 }
 
 /// The question's side of a phrasing comparison.

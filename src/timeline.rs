@@ -8,6 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::answer::{FactAnswer, SourceRef};
 use crate::knowledge::KnowledgeBase;
+use crate::lexicon::month_number;
 use crate::model::{StrikePeriod, StrikeStatus};
 
 /// The confidence of a timeline question whose every word the timeline accounts for.
@@ -42,27 +43,9 @@ const TIMELINE_WORDS: &[&str] = &[
     "june", "juli", "august", "septemb", "octob", "novemb", "decemb",
 ];
 
-const MONTH_WORDS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// The dates a question's year with an optional month or season covers.
 fn period(words: &[String], year: i32) -> Option<(NaiveDate, NaiveDate)> {
-    let month = words
-        .iter()
-        .find_map(|w| MONTH_WORDS.iter().position(|m| m == w))
-        .map(|i| i as u32 + 1);
+    let month = words.iter().find_map(|w| month_number(w));
     let season = |w: &str| words.iter().any(|x| x == w);
     let (from, to) = if let Some(m) = month {
         (NaiveDate::from_ymd_opt(year, m, 1)?, month_end(year, m)?)
@@ -109,7 +92,7 @@ pub fn detect(
                 .iter()
                 .any(|w| has(w))
             && !has("time")
-            && !words.iter().any(|w| MONTH_WORDS.contains(&w.as_str())))
+            && !words.iter().any(|w| month_number(w).is_some()))
     {
         TimelineQuery::First
     } else if has("next") || has("upcoming") {
