@@ -269,18 +269,33 @@ impl Engine {
                         query,
                         timeline::TimelineQuery::Now { .. } | timeline::TimelineQuery::Next
                     ) {
+                        // The newest fact of the scope; among facts of that date, the one that
+                        // fits the question best.
+                        let in_scope = |f: &&crate::model::Fact| {
+                            f.is_served()
+                                && (cues.disputes.is_empty() || cues.disputes.contains(&f.dispute))
+                        };
+                        let newest_date = self
+                            .kb
+                            .facts
+                            .iter()
+                            .filter(in_scope)
+                            .map(|f| f.as_of.latest())
+                            .max();
+                        let score = |pos: usize| {
+                            matches
+                                .iter()
+                                .find(|m| m.fact == pos)
+                                .map_or(0.0, |m| m.confidence)
+                        };
                         let newest = self
                             .kb
                             .facts
                             .iter()
                             .enumerate()
-                            .filter(|(_, f)| {
-                                f.is_served()
-                                    && (cues.disputes.is_empty()
-                                        || cues.disputes.contains(&f.dispute))
-                            })
-                            .max_by_key(|(_, f)| f.as_of.latest())
-                            .map(|(i, _)| i);
+                            .filter(|(_, f)| in_scope(f) && Some(f.as_of.latest()) == newest_date)
+                            .map(|(i, _)| i)
+                            .max_by(|a, b| score(*a).total_cmp(&score(*b)));
                         let chosen = self.pick_newest(&matches).map(|m| m.fact).or(newest);
                         if let Some(pos) = chosen {
                             facts.push(self.fact_answer_at(pos, conf, today));
