@@ -29,7 +29,13 @@ pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Proble
 
 /// The rules that need the matcher, for an already loaded fact base.
 pub fn check_loaded(kb: &KnowledgeBase, today: NaiveDate) -> Vec<Problem> {
-    let engine = Engine::new(kb.clone());
+    check_engine(&Engine::new(kb.clone()), today)
+}
+
+/// The same rules for a fact base whose index is already built (a moderator's edit builds it
+/// once, checks it and then serves it).
+pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
+    let kb = engine.knowledge();
     let mut problems = Vec::new();
     for fact in kb.served_facts() {
         let text = fs::read_to_string(&fact.path).unwrap_or_default();

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::answer::{Answer, Decline, FactAnswer, SourceRef, NHS_SIGNPOSTING};
 use crate::cues::{self, Cues};
 use crate::knowledge::{KnowledgeBase, LoadError};
+use crate::lexicon::Analyzed;
 use crate::matcher::{Match, Matcher, Scope};
 use crate::timeline;
 
@@ -56,6 +57,24 @@ impl Engine {
 
     pub fn load(dir: &Path) -> Result<Engine, LoadError> {
         Ok(Engine::new(KnowledgeBase::load(dir)?))
+    }
+
+    /// The same engine with its fact files under `to` instead of `from` (a fact base checked in
+    /// a scratch copy, then served from the real folder); the index holds no paths, so it is kept.
+    pub fn moved(mut self, from: &Path, to: &Path) -> Engine {
+        if let Ok(r) = self.kb.root.strip_prefix(from) {
+            self.kb.root = if r.as_os_str().is_empty() {
+                to.to_path_buf()
+            } else {
+                to.join(r)
+            };
+        }
+        for f in &mut self.kb.facts {
+            if let Ok(r) = f.path.strip_prefix(from) {
+                f.path = to.join(r);
+            }
+        }
+        self
     }
 
     pub fn knowledge(&self) -> &KnowledgeBase {
@@ -232,7 +251,7 @@ impl Engine {
             }
             cues.now |= outer.now;
         }
-        let year_tokens: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
+        let year_tokens = year_tokens(&cues);
         // The unscoped matches: suggestions when the question is declined, and the evidence that
         // a named time, not the topic, is what has no fact.
         let unscoped = || {
@@ -244,12 +263,7 @@ impl Engine {
         }
         // "Now" prefers the newest facts among close matches (below) rather than excluding older
         // disputes: "why are junior doctors now called resident doctors?" is about 2024.
-        let scope_disputes = cues.disputes.clone();
-        let scope = Scope {
-            disputes: &scope_disputes,
-            years: &cues.event_years,
-            intent: Some(cues.intent),
-        };
+        let scope = scope(&cues);
         let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
         let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
         let timeline_query =
@@ -509,54 +523,40 @@ impl Engine {
         }
     }
 
-    /// The best match for a whole question under its time and dispute cues, as the calibration
-    /// is fitted on it.
-    pub fn top_match(&self, question: &str, today: NaiveDate) -> Option<Match> {
+    /// A whole question's analysis, cues and matches under those cues (the calibration is fitted
+    /// on these; `ask --explain` shows them).
+    fn scoped_matches(&self, question: &str, today: NaiveDate) -> (Analyzed, Cues, Vec<Match>) {
         let analyzed = self
             .matcher
             .lexicon()
             .analyze(&cues::strip_mentions(question));
         let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
-        let years: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
-        let disputes = cues.disputes.clone();
-        let scope = Scope {
-            disputes: &disputes,
-            years: &cues.event_years,
-            intent: Some(cues.intent),
-        };
-        self.matcher
-            .search(&analyzed, &years, &scope)
-            .into_iter()
-            .next()
+        let matches = self
+            .matcher
+            .search(&analyzed, &year_tokens(&cues), &scope(&cues));
+        (analyzed, cues, matches)
+    }
+
+    /// The best match for a whole question under its time and dispute cues.
+    pub fn top_match(&self, question: &str, today: NaiveDate) -> Option<Match> {
+        self.scoped_matches(question, today).2.into_iter().next()
     }
 
     /// How the matcher sees a question: its tokens, cues and best matches (for `ask --explain`).
     pub fn explain(&self, question: &str, today: NaiveDate) -> String {
-        let analyzed = self.matcher.lexicon().analyze(question);
-        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
-        let years: Vec<String> = cues.years.iter().map(|y| y.to_string()).collect();
-        let scope = Scope {
-            disputes: &cues.disputes,
-            years: &cues.event_years,
-            intent: Some(cues.intent),
-        };
+        let (analyzed, cues, matches) = self.scoped_matches(question, today);
         let mut out = format!(
             "tokens: {:?}\ncues: disputes {:?}, years {:?}, now {}, intent {:?}\nthreshold {:.2}\n",
             analyzed.tokens, cues.disputes, cues.years, cues.now, cues.intent, self.threshold
         );
-        for m in self
-            .matcher
-            .search(&analyzed, &years, &scope)
-            .iter()
-            .take(8)
-        {
+        for m in matches.iter().take(8) {
             let f = &self.kb.facts[m.fact];
             out.push_str(&format!(
                 "{:.2} (raw {:.2}, coverage {:.2}, similarity {:.2}, margin {:.2}) {} — {:?}\n",
                 m.confidence,
                 m.features[0],
-                m.coverage,
-                m.similarity,
+                m.coverage(),
+                m.similarity(),
                 m.features[3],
                 f.id,
                 f.phrasings
@@ -583,6 +583,21 @@ impl Engine {
             out = self.starters();
         }
         out
+    }
+}
+
+/// Years the cues took from the question: left out of its topic words.
+fn year_tokens(cues: &Cues) -> Vec<String> {
+    cues.years.iter().map(|y| y.to_string()).collect()
+}
+
+/// What the cues allow: the named disputes, a preference for the named event years, and the kind
+/// of answer asked for.
+fn scope(cues: &Cues) -> Scope<'_> {
+    Scope {
+        disputes: &cues.disputes,
+        years: &cues.event_years,
+        intent: Some(cues.intent),
     }
 }
 

@@ -210,7 +210,6 @@ struct RawDisputes {
 struct RawDispute {
     id: String,
     label: String,
-    short: String,
     start: Spanned<String>,
     end: Spanned<String>,
     #[serde(default)]
@@ -367,7 +366,6 @@ impl Reader {
                 out.push(Dispute {
                     id: d.id,
                     label: d.label,
-                    short: d.short,
                     start: start.earliest(),
                     end: end.latest(),
                     cues: d.cues.iter().map(|c| c.to_lowercase()).collect(),

@@ -48,12 +48,20 @@ pub struct Match {
     /// weight of the most important question word this fact leaves uncovered, and whether the
     /// question names something (a capitalised word) no fact knows.
     pub features: [f32; FEATURES],
-    /// Share of the question's weight this fact accounts for.
-    pub coverage: f32,
-    /// Weighted overlap with the closest phrasing.
-    pub similarity: f32,
     /// Position of the closest phrasing in the fact's `phrasings`.
     pub phrasing: usize,
+}
+
+impl Match {
+    /// Share of the question's weight this fact accounts for.
+    pub fn coverage(&self) -> f32 {
+        self.features[1]
+    }
+
+    /// Weighted overlap with the closest phrasing.
+    pub fn similarity(&self) -> f32 {
+        self.features[2]
+    }
 }
 
 /// A question's token after lookup.
@@ -504,8 +512,6 @@ impl Matcher {
                 fact: f.fact,
                 confidence: raw.clamp(0.0, 1.0),
                 features,
-                coverage: coverage.min(1.0),
-                similarity,
                 phrasing,
             });
         }
@@ -698,7 +704,6 @@ mod tests {
             disputes: vec![Dispute {
                 id: "d".into(),
                 label: "d".into(),
-                short: "d".into(),
                 start: NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
                 end: NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
                 cues: Vec::new(),

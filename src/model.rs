@@ -139,8 +139,6 @@ pub struct Dispute {
     pub id: String,
     /// "2015–16 junior doctors' contract dispute"
     pub label: String,
-    /// "2016 contract dispute": for one-line answers.
-    pub short: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
     /// Lower-case words or names that point a question at this dispute.

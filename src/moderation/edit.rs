@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::check::check_loaded;
+use crate::check::{check_engine, check_loaded};
 use crate::engine::Engine;
 use crate::eval::{self, EvalQuestion};
 use crate::knowledge::{parse_fact, KnowledgeBase, LoadError, Problem, Severity};
@@ -1088,10 +1088,12 @@ impl Moderation {
         snapshot
             .write_to(scratch.path())
             .map_err(ModerationError::Scratch)?;
-        let mut kb = KnowledgeBase::load(scratch.path()).map_err(|e| ModerationError::Invalid {
+        let kb = KnowledgeBase::load(scratch.path()).map_err(|e| ModerationError::Invalid {
             problems: describe(&e.problems, scratch.path()),
         })?;
-        let problems: Vec<Problem> = check_loaded(&kb, today)
+        // Built once: checked here, then served from the real folder.
+        let engine = Engine::new(kb);
+        let problems: Vec<Problem> = check_engine(&engine, today)
             .into_iter()
             .filter(|p| p.severity == Severity::Error)
             .collect();
@@ -1124,14 +1126,7 @@ impl Moderation {
             }
         }
         // The served engine must point at the real files.
-        let scratch_root = scratch.path().to_path_buf();
-        kb.root = root.to_path_buf();
-        for f in &mut kb.facts {
-            if let Ok(r) = f.path.strip_prefix(&scratch_root) {
-                f.path = root.join(r);
-            }
-        }
-        let engine = Engine::new(kb);
+        let engine = engine.moved(scratch.path(), root);
         // 4. The project's question set must not get worse.
         let mut notes = Vec::new();
         let score = if self.questions.is_empty() {
