@@ -25,6 +25,10 @@ const SUGGESTIONS: usize = 3;
 const NOW_WINDOW: f32 = 0.15;
 /// Among "now" matches this close to the best, the newest fact wins.
 const RECENCY_WINDOW: f32 = 0.15;
+/// A second fact of the same dispute this close to the best is shown beside it: when two facts
+/// fit nearly equally ("did members back the deal?" fits the deal and the vote on it), showing
+/// both is more useful, and safer, than betting on one.
+const COMPANION_WINDOW: f32 = 0.1;
 
 /// The answering core: a validated fact base and its index.
 #[derive(Debug, Clone)]
@@ -142,7 +146,11 @@ impl Engine {
             );
         }
         let whole = self.answer_part(&cleaned, today, None);
-        let parts = split_parts(&cleaned);
+        let parts: Vec<String> = split_parts(&cleaned)
+            .iter()
+            .flat_map(|p| self.split_people(p))
+            .collect();
+        let asked = with_topic(&parts, self.matcher.lexicon());
         let mut answered: Vec<PartAnswer> = Vec::new();
         let mut missed_parts = Vec::new();
         if parts.len() > 1 {
@@ -150,8 +158,8 @@ impl Engine {
             let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
             let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
             let mut separate = Vec::new();
-            for p in &parts {
-                let a = self.answer_part(p, today, Some(&whole_cues));
+            for (p, asked) in parts.iter().zip(&asked) {
+                let a = self.answer_part(asked, today, Some(&whole_cues));
                 if a.declined.is_none() {
                     separate.push(a);
                 } else if self.matcher.lexicon().analyze(p).tokens.len() > 1 {
@@ -342,6 +350,7 @@ impl Engine {
         } else {
             self.one_per_dispute(&matches)
         };
+        let chosen = self.with_companion(chosen, &matches);
         PartAnswer {
             facts: chosen.iter().map(|m| self.fact_answer(m, today)).collect(),
             confidence: best,
@@ -414,6 +423,60 @@ impl Engine {
             std::cmp::Reverse(self.kb.dispute(d).map(|d| d.start))
         });
         chosen
+    }
+
+    /// A lone chosen fact gets its closest rival of the same dispute beside it when the two are
+    /// within [`COMPANION_WINDOW`]; several disputes' lines are left as they are, to stay short.
+    fn with_companion<'a>(&self, chosen: Vec<&'a Match>, matches: &'a [Match]) -> Vec<&'a Match> {
+        let [only] = chosen.as_slice() else {
+            return chosen;
+        };
+        let dispute = &self.kb.facts[only.fact].dispute;
+        let floor = self.threshold.max(only.confidence - COMPANION_WINDOW);
+        let companion = matches.iter().find(|m| {
+            m.fact != only.fact
+                && m.confidence >= floor
+                && &self.kb.facts[m.fact].dispute == dispute
+        });
+        match companion {
+            Some(c) => vec![*only, c],
+            None => chosen,
+        }
+    }
+
+    /// "What jobs do Meghana Pandit and Jack Fletcher have?" asks the same of two people: one
+    /// part per person, each with the other's name taken out.
+    fn split_people(&self, part: &str) -> Vec<String> {
+        let lexicon = self.matcher.lexicon();
+        let words: Vec<&str> = part.split_whitespace().collect();
+        let person = |w: &str| {
+            let t = lexicon.analyze(w).tokens;
+            !t.is_empty() && t.iter().all(|t| lexicon.is_person(t))
+        };
+        let Some(and) = (1..words.len().saturating_sub(1)).find(|&i| {
+            words[i].eq_ignore_ascii_case("and") && person(words[i - 1]) && person(words[i + 1])
+        }) else {
+            return vec![part.to_string()];
+        };
+        let first = (0..and)
+            .rev()
+            .take_while(|&i| person(words[i]))
+            .last()
+            .unwrap_or(and);
+        let last = (and + 1..words.len())
+            .take_while(|&i| person(words[i]))
+            .last()
+            .unwrap_or(and);
+        let keep = |from: usize, to: usize| {
+            words[..first]
+                .iter()
+                .chain(&words[from..to])
+                .chain(&words[last + 1..])
+                .copied()
+                .collect::<Vec<&str>>()
+                .join(" ")
+        };
+        vec![keep(first, and), keep(and + 1, last + 1)]
     }
 
     fn fact_answer(&self, m: &Match, today: NaiveDate) -> FactAnswer {
@@ -616,6 +679,19 @@ fn sentence(p: &str) -> String {
 }
 
 /// Splits "who is X and what did they say?" into its questions.
+/// Later parts too short to name a topic ("and did they win?") borrow the previous part's words,
+/// so they are asked about the same topic rather than about nothing.
+fn with_topic(parts: &[String], lexicon: &crate::lexicon::Lexicon) -> Vec<String> {
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match i.checked_sub(1).map(|j| &parts[j]) {
+            Some(previous) if lexicon.analyze(p).tokens.len() <= 2 => format!("{p} {previous}"),
+            _ => p.clone(),
+        })
+        .collect()
+}
+
 pub fn split_parts(question: &str) -> Vec<String> {
     const STARTS: &[&str] = &[
         "what", "who", "when", "where", "why", "how", "which", "did", "does", "do", "is", "was",
@@ -742,6 +818,67 @@ mod composition_tests {
             "one line per dispute: {}",
             a.text
         );
+    }
+
+    #[test]
+    fn two_people_joined_by_and_are_asked_about_one_by_one() {
+        let e = engine();
+        assert_eq!(
+            e.split_people("What jobs do Meghana Pandit and Jack Fletcher have"),
+            vec![
+                "What jobs do Meghana Pandit have",
+                "What jobs do Jack Fletcher have"
+            ]
+        );
+        assert_eq!(
+            e.split_people("did pay and conditions matter"),
+            vec!["did pay and conditions matter"]
+        );
+    }
+
+    #[test]
+    fn a_part_too_short_to_name_a_topic_borrows_the_previous_one() {
+        let e = engine();
+        let parts = vec![
+            "Who took Jeremy Hunt to the High Court".to_string(),
+            "did they win".to_string(),
+        ];
+        assert_eq!(
+            with_topic(&parts, e.matcher().lexicon()),
+            vec![
+                "Who took Jeremy Hunt to the High Court",
+                "did they win Who took Jeremy Hunt to the High Court"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_close_second_fact_of_the_same_dispute_is_shown_beside_the_first() {
+        let e = engine();
+        let facts = &e.knowledge().facts;
+        let first = 0;
+        let same = (1..facts.len())
+            .find(|&i| facts[i].dispute == facts[first].dispute)
+            .expect("two facts in one dispute");
+        let other = (1..facts.len())
+            .find(|&i| facts[i].dispute != facts[first].dispute)
+            .expect("two disputes");
+        let m = |fact, confidence| Match {
+            fact,
+            confidence,
+            features: [0.0; crate::matcher::FEATURES],
+            phrasing: 0,
+        };
+        let top = e.threshold() + 0.2;
+        let close = [m(first, top), m(other, top - 0.01), m(same, top - 0.05)];
+        let chosen: Vec<usize> = e
+            .with_companion(vec![&close[0]], &close)
+            .iter()
+            .map(|m| m.fact)
+            .collect();
+        assert_eq!(chosen, vec![first, same]);
+        let far = [m(first, top), m(same, top - COMPANION_WINDOW - 0.05)];
+        assert_eq!(e.with_companion(vec![&far[0]], &far).len(), 1);
     }
 
     #[test]

@@ -266,6 +266,9 @@ struct RawLexicon {
     /// fillers that carry no meaning ("lol", "yo", "fr")
     #[serde(default)]
     ignore: Vec<String>,
+    /// names of the people in the facts ("streeting", "malawana")
+    #[serde(default)]
+    people: Vec<String>,
 }
 
 /// The analysis pipeline: plain text, phrase and word folding, numbers, spelling, stemming.
@@ -278,6 +281,8 @@ pub struct Lexicon {
     /// The same single-word variants after stemming ("walkouts" -> "strike").
     stems: HashMap<String, String>,
     ignore: Vec<String>,
+    /// Stemmed tokens of people's names: a question naming someone wants a fact about them.
+    people: Vec<String>,
     stemmer: std::sync::Arc<Stemmer>,
 }
 
@@ -378,13 +383,20 @@ impl Lexicon {
         }
         // Longest first so "industrial action" wins over "action".
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        Lexicon {
+        let mut lexicon = Lexicon {
             phrases,
             words,
             stems,
             ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
+            people: Vec::new(),
             stemmer: std::sync::Arc::new(stemmer),
-        }
+        };
+        lexicon.people = raw
+            .people
+            .iter()
+            .flat_map(|p| lexicon.analyze(p).tokens)
+            .collect();
+        lexicon
     }
 
     /// The words of `text` after folding synonyms, numbers and spellings (stop words kept).
@@ -427,6 +439,11 @@ impl Lexicon {
             marks,
             names: names(text),
         }
+    }
+
+    /// Whether a stemmed token is part of a person's name.
+    pub fn is_person(&self, token: &str) -> bool {
+        self.people.iter().any(|p| p == token)
     }
 
     pub fn stem(&self, word: &str) -> String {

@@ -32,7 +32,7 @@ const MARK_WEIGHT: f32 = 1.0;
 const SHORTLIST: usize = 64;
 
 /// How many numbers describe a match to the calibration (see [`Match::features`]).
-pub const FEATURES: usize = 11;
+pub const FEATURES: usize = 12;
 
 /// One scored fact for a question.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,8 +45,9 @@ pub struct Match {
     /// What the calibration sees: the uncalibrated score, coverage, similarity, margin over the
     /// next fact of the same dispute, share of unknown words, share of corrected typos, whether the
     /// answer fits the kind of question, whether the month/year fit, 1/number of words, the
-    /// weight of the most important question word this fact leaves uncovered, and whether the
-    /// question names something (a capitalised word) no fact knows.
+    /// weight of the most important question word this fact leaves uncovered, whether the
+    /// question names something (a capitalised word) no fact knows, and whether it names a person
+    /// (`people` in `lexicon.toml`) this fact never mentions.
     pub features: [f32; FEATURES],
     /// Position of the closest phrasing in the fact's `phrasings`.
     pub phrasing: usize,
@@ -105,6 +106,8 @@ pub struct Matcher {
     lexicon: Lexicon,
     vocab: HashMap<String, u32>,
     idf: Vec<f32>,
+    /// token -> whether it is part of a person's name
+    people: Vec<bool>,
     /// token -> (indexed fact, strength)
     postings: Vec<Vec<(u32, f32)>>,
     /// one-character deletions of each surface word -> surface words (for typo correction)
@@ -137,6 +140,7 @@ impl Matcher {
             lexicon,
             vocab: HashMap::new(),
             idf: Vec::new(),
+            people: Vec::new(),
             postings: Vec::new(),
             deletes: HashMap::new(),
             surfaces: Vec::new(),
@@ -286,6 +290,7 @@ impl Matcher {
         let id = self.words.len() as u32;
         self.vocab.insert(token.to_string(), id);
         self.words.push(token.to_string());
+        self.people.push(self.lexicon.is_person(token));
         self.postings.push(Vec::new());
         id
     }
@@ -507,6 +512,16 @@ impl Matcher {
                 .map(|t| t.weight / max_weight)
                 .fold(0.0, f32::max);
             features[10] = unknown_name as u8 as f32;
+            // A person the question names but the fact never mentions: "what did Fletcher say
+            // about the 2023 strikes?" is not answered by a 2023 fact without him.
+            features[11] = query.iter().any(|t| {
+                t.id.is_some_and(|id| {
+                    self.people[id as usize]
+                        && self.postings[id as usize]
+                            .binary_search_by_key(&fi, |p| p.0)
+                            .is_err()
+                })
+            }) as u8 as f32;
             disputes.push(f.dispute);
             out.push(Match {
                 fact: f.fact,
@@ -696,7 +711,8 @@ mod tests {
 
     fn kb() -> KnowledgeBase {
         let lexicon = Lexicon::from_toml(
-            "[synonyms]\nstrike = [\"walkout\", \"industrial action\"]\ndoctor = [\"docs\"]\n",
+            "people = [\"wes streeting\"]\n[synonyms]\nstrike = [\"walkout\", \"industrial action\"]\n\
+             doctor = [\"docs\"]\n",
         )
         .expect("lexicon");
         KnowledgeBase {
@@ -758,6 +774,24 @@ mod tests {
             top(&m, "flu pateints hospitl").map(|t| t.0),
             Some("flu".into())
         );
+    }
+
+    #[test]
+    fn a_named_person_the_fact_never_mentions_is_a_feature() {
+        let kb = kb();
+        let m = Matcher::build(&kb);
+        let analyzed = m
+            .lexicon()
+            .analyze("what did streeting say about flu patients");
+        let matches = m.search(&analyzed, &[], &Scope::default());
+        let feature = |id: &str| {
+            matches
+                .iter()
+                .find(|x| kb.facts[x.fact].id == id)
+                .map(|x| x.features[11])
+        };
+        assert_eq!(feature("streeting"), Some(0.0));
+        assert_eq!(feature("flu"), Some(1.0));
     }
 
     #[test]
