@@ -474,6 +474,20 @@ fn names(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether a lower-case word is an English word (`english.txt`), and so not a typo to correct.
+pub fn is_english(word: &str) -> bool {
+    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            include_str!("english.txt")
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .collect()
+        })
+        .contains(word)
+}
+
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)
 }

@@ -331,7 +331,9 @@ impl Matcher {
     /// lacks. Compared on surface words, so a typo is measured against what people write.
     fn correct(&self, word: &str) -> Option<u32> {
         let len = word.chars().count();
-        if len < 4 || word.bytes().any(|b| b.is_ascii_digit()) {
+        // A real word is not a typo: "stage" is not "stake", "hint" is not "hunt". Left unknown, it
+        // counts against every fact, which is right when no fact uses it.
+        if len < 4 || word.bytes().any(|b| b.is_ascii_digit()) || crate::lexicon::is_english(word) {
             return None;
         }
         let max = if len >= 7 { 2 } else { 1 };
@@ -798,6 +800,15 @@ mod tests {
             top(&m, "flu pateints hospitl").map(|t| t.0),
             Some("flu".into())
         );
+    }
+
+    #[test]
+    fn real_words_are_not_taken_for_typos() {
+        let m = Matcher::build(&kb());
+        // "hospice" is two edits from "hospital" but a word of its own: it stays unknown.
+        assert!(m.correct("hospitl").is_some());
+        assert!(m.correct("hospice").is_none());
+        assert!(crate::lexicon::is_english("hospice") && !crate::lexicon::is_english("hospitl"));
     }
 
     #[test]
