@@ -468,11 +468,22 @@ impl Matcher {
             .iter()
             .filter_map(|t| self.vocab.get(t).copied())
             .collect();
+        let mut weights = vec![0.0f32; self.words.len()];
+        let mut discount = vec![0.0f32; self.words.len()];
+        for &(id, w) in &query_ids {
+            weights[id as usize] += w;
+        }
+        for &id in query_ids.iter().map(|(id, _)| id).chain(&skipped) {
+            if !self.years[id as usize] {
+                discount[id as usize] = self.idf[id as usize];
+            }
+        }
         let q = QuerySide {
-            ids: &query_ids,
+            weights: &weights,
+            total: weights.iter().sum(),
+            discount: &discount,
             unknown,
             marks: analyzed.marks,
-            skipped: &skipped,
         };
         let fuzzy: f32 = query
             .iter()
@@ -573,32 +584,18 @@ impl Matcher {
 
     /// Weighted Jaccard between the question and one phrasing, markers included.
     fn similarity(&self, q: &QuerySide, phrasing: &Phrasing) -> f32 {
-        let mut shared = MARK_WEIGHT * (q.marks & phrasing.marks).count_ones() as f32;
-        let mut query_only =
-            q.unknown + MARK_WEIGHT * (q.marks & !phrasing.marks).count_ones() as f32;
+        let (mut in_both, mut discounted) = (0.0f32, 0.0f32);
+        for &id in &phrasing.ids {
+            in_both += q.weights[id as usize];
+            discounted += q.discount[id as usize];
+        }
+        let shared = MARK_WEIGHT * (q.marks & phrasing.marks).count_ones() as f32 + in_both;
+        let query_only = q.unknown
+            + MARK_WEIGHT * (q.marks & !phrasing.marks).count_ones() as f32
+            + (q.total - in_both).max(0.0);
         // The phrasing's own weight, less what it shares with the question or skips as a cue.
-        let mut phrasing_only = phrasing.weight;
-        for (i, &(id, w)) in q.ids.iter().enumerate() {
-            if phrasing.ids.binary_search(&id).is_ok() {
-                shared += w;
-                // Two misspellings corrected to one word are one word of the phrasing.
-                if !self.years[id as usize] && !q.ids[..i].iter().any(|(x, _)| *x == id) {
-                    phrasing_only -= self.idf[id as usize];
-                }
-            } else {
-                query_only += w;
-            }
-        }
-        for &id in q.skipped {
-            if !self.years[id as usize]
-                && !q.ids.iter().any(|(x, _)| *x == id)
-                && phrasing.ids.binary_search(&id).is_ok()
-            {
-                phrasing_only -= self.idf[id as usize];
-            }
-        }
-        let phrasing_only =
-            MARK_WEIGHT * (phrasing.marks & !q.marks).count_ones() as f32 + phrasing_only.max(0.0);
+        let phrasing_only = MARK_WEIGHT * (phrasing.marks & !q.marks).count_ones() as f32
+            + (phrasing.weight - discounted).max(0.0);
         let union = shared + query_only + phrasing_only;
         if union <= 0.0 {
             0.0
@@ -685,11 +682,18 @@ fn month_bits(words: &[String]) -> u16 {
 }
 
 /// The question's side of a phrasing comparison.
+/// The question as every phrasing is compared with it. Dense per-token arrays make a comparison
+/// cost one lookup per phrasing word, whatever the question's length.
 struct QuerySide<'a> {
-    ids: &'a [(u32, f32)],
+    /// token id -> the question's weight on it (0 when absent)
+    weights: &'a [f32],
+    /// sum of `weights`
+    total: f32,
+    /// token id -> the idf a phrasing does not count as its own when it has the token: the
+    /// question's words and its cue words (years never count)
+    discount: &'a [f32],
     unknown: f32,
     marks: u32,
-    skipped: &'a [u32],
 }
 
 /// All strings made by deleting one character.
