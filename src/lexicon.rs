@@ -356,6 +356,23 @@ impl Lexicon {
                 e.message().to_string(),
             )
         })?;
+        // A variant under two forms would fold to whichever the map met last: refuse it.
+        let mut seen: HashMap<String, &str> = HashMap::new();
+        let mut forms: Vec<&String> = raw.synonyms.keys().collect();
+        forms.sort();
+        for form in forms {
+            for v in &raw.synonyms[form] {
+                if let Some(other) = seen.insert(plain(v), form.as_str()) {
+                    if other != form {
+                        let at = text.rfind(&format!("\"{v}\"")).unwrap_or(0);
+                        return Err((
+                            at,
+                            format!("\"{v}\" is listed under both \"{other}\" and \"{form}\""),
+                        ));
+                    }
+                }
+            }
+        }
         Ok(Lexicon::from_raw(raw))
     }
 
@@ -626,6 +643,17 @@ mod tests {
             "#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_variant_under_two_forms_is_refused() {
+        let text = "[synonyms]\ndeal = [\"offer\"]\nproposal = [\"offer\"]\n";
+        let (at, message) = Lexicon::from_toml(text).expect_err("ambiguous variant");
+        assert!(
+            message.contains("\"offer\" is listed under both"),
+            "{message}"
+        );
+        assert_eq!(&text[at..at + 7], "\"offer\"");
     }
 
     #[test]
