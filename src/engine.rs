@@ -318,7 +318,9 @@ impl Engine {
                             .filter(|(_, f)| in_scope(f) && Some(f.as_of.latest()) == newest_date)
                             .map(|(i, _)| i)
                             .max_by(|a, b| score(*a).total_cmp(&score(*b)));
-                        let chosen = self.pick_newest(&matches).map(|m| m.fact).or(newest);
+                        // The state of things, not the newest strike: the timeline line above
+                        // already gives the strikes.
+                        let chosen = newest.or(self.pick_newest(&matches).map(|m| m.fact));
                         if let Some(pos) = chosen {
                             facts.push(self.fact_answer_at(pos, conf, today));
                         }
@@ -922,5 +924,15 @@ mod composition_tests {
             "{}",
             a.text
         );
+        // "Next" is after today, and the answer gives the state of things with it.
+        let a = e.ask("when's the next strike?", today());
+        assert!(a.text.contains("No strike after 21 Nov 2026"), "{}", a.text);
+        assert!(a.text.contains("53%"), "{}", a.text);
+        // ... unless the question names a month: then it is that month's "next" strikes.
+        let a = e.ask(
+            "which dates in april were the next strikes planned for?",
+            today(),
+        );
+        assert!(!a.text.contains("No strike after"), "{}", a.text);
     }
 }

@@ -95,7 +95,9 @@ pub fn detect(
             && !words.iter().any(|w| month_number(w).is_some()))
     {
         TimelineQuery::First
-    } else if has("next") || has("upcoming") {
+    } else if (has("next") || has("upcoming")) && !words.iter().any(|w| month_number(w).is_some()) {
+        // "What dates in April were the next strikes planned?" is about an April past, not
+        // about what comes after today.
         TimelineQuery::Next
     } else if has("last") || has("latest") || has("previous") || joined.contains(" most recent ") {
         TimelineQuery::Last
