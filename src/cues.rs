@@ -109,7 +109,7 @@ impl Cues {
         for d in disputes.iter().filter(|_| years.is_empty()) {
             if d.cues
                 .iter()
-                .any(|cue| joined.contains(&format!(" {} ", plain(cue))))
+                .any(|cue| joined.contains(&format!(" {cue} ")))
                 && !named.contains(&d.id)
             {
                 named.push(d.id.clone());

@@ -150,10 +150,10 @@ impl Engine {
             .iter()
             .flat_map(|p| self.split_people(p))
             .collect();
-        let asked = with_topic(&parts, self.matcher.lexicon());
         let mut answered: Vec<PartAnswer> = Vec::new();
         let mut missed_parts = Vec::new();
         if parts.len() > 1 {
+            let asked = with_topic(&parts, self.matcher.lexicon());
             // Later parts often say "it" or "they": they keep the whole question's time cues.
             let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
             let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);

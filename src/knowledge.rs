@@ -368,7 +368,7 @@ impl Reader {
                     label: d.label,
                     start: start.earliest(),
                     end: end.latest(),
-                    cues: d.cues.iter().map(|c| c.to_lowercase()).collect(),
+                    cues: d.cues.iter().map(|c| crate::lexicon::plain(c)).collect(),
                 });
             }
         }

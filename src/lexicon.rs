@@ -512,7 +512,12 @@ pub fn is_stopword(word: &str) -> bool {
 /// Lower case, Unicode-normalised, punctuation turned to spaces, digits kept together:
 /// "Doctors’ 13.5% pay-rise, £1,250!" -> "doctors 13.5 percent pay rise 1250".
 pub fn plain(text: &str) -> String {
-    let text: String = text.nfkc().collect::<String>().to_lowercase();
+    // ASCII text is already in NFKC: skip the normaliser for the common case.
+    let text: String = if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.nfkc().collect::<String>().to_lowercase()
+    };
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     for (i, &c) in chars.iter().enumerate() {

@@ -141,7 +141,7 @@ pub struct Dispute {
     pub label: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
-    /// Lower-case words or names that point a question at this dispute.
+    /// Words or names that point a question at this dispute, folded by `lexicon::plain` on load.
     pub cues: Vec<String>,
 }
 
