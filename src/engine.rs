@@ -29,6 +29,9 @@ const RECENCY_WINDOW: f32 = 0.15;
 /// fit nearly equally ("did members back the deal?" fits the deal and the vote on it), showing
 /// both is more useful, and safer, than betting on one.
 const COMPANION_WINDOW: f32 = 0.1;
+/// The share of a "now" question a fact must cover to be given as the state of things ("next
+/// strike" is a quarter covered by the deal that ended the strikes; an anecdote covers none).
+const STATE_COVERAGE: f32 = 0.25;
 
 /// The answering core: a validated fact base and its index.
 #[derive(Debug, Clone)]
@@ -291,35 +294,27 @@ impl Engine {
                         query,
                         timeline::TimelineQuery::Now { .. } | timeline::TimelineQuery::Next
                     ) {
-                        // The newest fact of the scope; among facts of that date, the one that
-                        // fits the question best.
-                        let in_scope = |f: &&crate::model::Fact| {
-                            f.is_served()
-                                && (cues.disputes.is_empty() || cues.disputes.contains(&f.dispute))
-                        };
-                        let newest_date = self
-                            .kb
-                            .facts
+                        // The newest fact of the scope that speaks to the question (the accepted
+                        // deal, not a picket-line anecdote added yesterday); among facts of that
+                        // date, the one that fits best.
+                        // It gives the state of things, which the timeline line lacks.
+                        let relevant: Vec<&Match> = matches
                             .iter()
-                            .filter(in_scope)
-                            .map(|f| f.as_of.latest())
+                            .filter(|m| m.coverage() >= STATE_COVERAGE)
+                            .filter(|m| {
+                                let f = &self.kb.facts[m.fact];
+                                cues.disputes.is_empty() || cues.disputes.contains(&f.dispute)
+                            })
+                            .collect();
+                        let newest_date = relevant
+                            .iter()
+                            .map(|m| self.kb.facts[m.fact].as_of.latest())
                             .max();
-                        let score = |pos: usize| {
-                            matches
-                                .iter()
-                                .find(|m| m.fact == pos)
-                                .map_or(0.0, |m| m.confidence)
-                        };
-                        let newest = self
-                            .kb
-                            .facts
+                        let newest = relevant
                             .iter()
-                            .enumerate()
-                            .filter(|(_, f)| in_scope(f) && Some(f.as_of.latest()) == newest_date)
-                            .map(|(i, _)| i)
-                            .max_by(|a, b| score(*a).total_cmp(&score(*b)));
-                        // The state of things, not the newest strike: the timeline line above
-                        // already gives the strikes.
+                            .filter(|m| Some(self.kb.facts[m.fact].as_of.latest()) == newest_date)
+                            .max_by(|a, b| a.confidence.total_cmp(&b.confidence))
+                            .map(|m| m.fact);
                         let chosen = newest.or(self.pick_newest(&matches).map(|m| m.fact));
                         if let Some(pos) = chosen {
                             facts.push(self.fact_answer_at(pos, conf, today));
