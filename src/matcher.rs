@@ -234,20 +234,15 @@ impl Matcher {
             strong_ids.push(strong);
         }
         let n = m.facts.len().max(1) as f32;
-        let idf: Vec<f32> = m
-            .postings
-            .iter()
-            .map(|p| (1.0 + n / (p.len().max(1) as f32)).ln())
-            .collect();
-        for (f, ids) in m.facts.iter_mut().zip(&strong_ids) {
-            f.vocabulary = ids.iter().map(|&id| idf[id as usize]).sum();
-        }
         m.idf = m
             .postings
             .iter()
             .map(|p| (1.0 + n / (p.len().max(1) as f32)).ln())
             .collect();
         let (idf, years) = (&m.idf, &m.years);
+        for (f, ids) in m.facts.iter_mut().zip(&strong_ids) {
+            f.vocabulary = ids.iter().map(|&id| idf[id as usize]).sum();
+        }
         for f in &mut m.facts {
             for p in f.phrasings.iter_mut().chain(f.not_phrasings.iter_mut()) {
                 p.weight = p
