@@ -318,7 +318,25 @@ impl Engine {
                             .filter(|(_, f)| in_scope(f) && Some(f.as_of.latest()) == newest_date)
                             .map(|(i, _)| i)
                             .max_by(|a, b| score(*a).total_cmp(&score(*b)));
-                        let chosen = self.pick_newest(&matches).map(|m| m.fact).or(newest);
+                        // The state is the newest dispute's: an old fact that fits the words
+                        // better ("the next strike after 9 March 2016") is not the state now.
+                        // Of that dispute, the newest of the facts closest to the question: the
+                        // words still matter, or a note a moderator added yesterday about
+                        // something else would pass for the state of the dispute.
+                        let newest_dispute: Vec<Match> = match newest {
+                            Some(pos) => matches
+                                .iter()
+                                .filter(|m| {
+                                    self.kb.facts[m.fact].dispute == self.kb.facts[pos].dispute
+                                })
+                                .cloned()
+                                .collect(),
+                            None => Vec::new(),
+                        };
+                        let chosen = self
+                            .newest_close(&newest_dispute)
+                            .map(|m| m.fact)
+                            .or(newest);
                         if let Some(pos) = chosen {
                             facts.push(self.fact_answer_at(pos, conf, today));
                         }
@@ -381,12 +399,17 @@ impl Engine {
         matches.iter().find(|m| m.fact == pick.fact)
     }
 
-    /// Of the matches close to the best, the newest fact.
+    /// Of the matches close to the best, the newest fact, if the best clears the threshold.
     fn pick_newest<'a>(&self, matches: &'a [Match]) -> Option<&'a Match> {
-        let best = matches.first()?.confidence;
-        if best < self.threshold {
+        if matches.first()?.confidence < self.threshold {
             return None;
         }
+        self.newest_close(matches)
+    }
+
+    /// Of the matches close to the best, the newest fact.
+    fn newest_close<'a>(&self, matches: &'a [Match]) -> Option<&'a Match> {
+        let best = matches.first()?.confidence;
         matches
             .iter()
             .take_while(|m| m.confidence >= best - RECENCY_WINDOW)

@@ -425,7 +425,7 @@ impl Lexicon {
             }
         }
         let raw: Vec<&str> = spaced.split_whitespace().collect();
-        let numbered = fold_numbers(&raw);
+        let numbered = drop_span_ends(fold_numbers(&raw));
         let mut out = Vec::with_capacity(numbered.len());
         for w in numbered {
             let w = spelling(&w);
@@ -544,6 +544,32 @@ pub fn plain(text: &str) -> String {
 }
 
 /// "twenty two" -> "22", "five thousand" -> "5000", "third" -> "3rd", "5k" -> "5000".
+/// "2022–24", "2024/25" and "2025-26" name a span by its first year: the short second year is
+/// not a topic word (and not a day of the month) and would only count against every fact.
+fn drop_span_ends(words: Vec<String>) -> Vec<String> {
+    let number = |w: &str| {
+        w.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| w.parse::<u32>().ok())
+    };
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        let year = out
+            .last()
+            .filter(|p| p.len() == 4)
+            .and_then(|p| number(p).flatten())
+            .filter(|y| (1900..2100).contains(y));
+        let short = (w.len() == 2).then(|| number(&w).flatten()).flatten();
+        if let (Some(y), Some(s)) = (year, short) {
+            if (1..=3).contains(&((s + 100 - y % 100) % 100)) {
+                continue;
+            }
+        }
+        out.push(w);
+    }
+    out
+}
+
 fn fold_numbers(words: &[&str]) -> Vec<String> {
     let unit = |w: &str| UNITS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
     let ten = |w: &str| TENS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
@@ -659,6 +685,21 @@ mod tests {
             "{message}"
         );
         assert_eq!(&text[at..at + 7], "\"offer\"");
+    }
+
+    #[test]
+    fn a_span_of_years_is_named_by_its_first_year() {
+        let lexicon = Lexicon::default();
+        assert_eq!(
+            lexicon.words("the 2022–24 dispute"),
+            ["the", "2022", "dispute"]
+        );
+        assert_eq!(lexicon.words("2024/25 pay"), ["2024", "pay"]);
+        assert_eq!(lexicon.words("2099-00"), ["2099"]);
+        assert_eq!(
+            lexicon.words("in 2016 40 doctors"),
+            ["in", "2016", "40", "doctors"]
+        );
     }
 
     #[test]

@@ -36,11 +36,11 @@ pub enum TimelineQuery {
 /// topic the timeline cannot speak to, and lowers the confidence.
 const TIMELINE_WORDS: &[&str] = &[
     "strike", "doctor", "junior", "date", "day", "week", "time", "start", "begin", "began",
-    "happen", "held", "take", "place", "plan", "schedul", "announc", "1st", "last", "next",
-    "upcom", "futur", "come", "previous", "recent", "earliest", "ever", "nhs", "england", "bma",
-    "today", "tomorrow", "week", "go", "went", "there", "on", "call", "due", "expect", "list",
-    "spring", "summer", "autumn", "fall", "winter", "januari", "februari", "march", "april", "may",
-    "june", "juli", "august", "septemb", "octob", "novemb", "decemb",
+    "happen", "held", "take", "took", "occur", "place", "plan", "schedul", "announc", "1st",
+    "last", "next", "upcom", "futur", "come", "previous", "recent", "earliest", "ever", "nhs",
+    "england", "bma", "today", "tomorrow", "week", "go", "went", "there", "on", "call", "due",
+    "expect", "list", "spring", "summer", "autumn", "fall", "winter", "januari", "februari",
+    "march", "april", "may", "june", "juli", "august", "septemb", "octob", "novemb", "decemb",
 ];
 
 /// The dates a question's year with an optional month or season covers.
