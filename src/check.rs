@@ -126,41 +126,36 @@ pub fn check_excerpts(kb: &KnowledgeBase, dir: &Path) -> Vec<Problem> {
         }
     }
     for fact in &kb.facts {
-        let text = fs::read_to_string(&fact.path).unwrap_or_default();
-        for e in &fact.excerpts {
-            if !corpus.contains(&fold_for_quote(e)) {
-                let line = text
-                    .find(e.as_str())
-                    .map(|o| line_of(&text, o))
-                    .unwrap_or(1);
-                problems.push(Problem {
-                    path: fact.path.clone(),
-                    line,
-                    severity: Severity::Error,
-                    message: format!("excerpt not found verbatim in {}: {e:?}", dir.display()),
-                });
-            }
-        }
+        missing_excerpts(&fact.path, &fact.excerpts, &corpus, dir, &mut problems);
     }
     let timeline = kb.root.join("timeline.toml");
-    let text = fs::read_to_string(&timeline).unwrap_or_default();
     for p in &kb.timeline {
-        for e in &p.excerpts {
-            if !corpus.contains(&fold_for_quote(e)) {
-                let line = text
-                    .find(e.as_str())
-                    .map(|o| line_of(&text, o))
-                    .unwrap_or(1);
-                problems.push(Problem {
-                    path: timeline.clone(),
-                    line,
-                    severity: Severity::Error,
-                    message: format!("excerpt not found verbatim in {}: {e:?}", dir.display()),
-                });
-            }
-        }
+        missing_excerpts(&timeline, &p.excerpts, &corpus, dir, &mut problems);
     }
     problems
+}
+
+/// A problem at its line of `path` for each of `excerpts` that the folded `corpus` lacks.
+fn missing_excerpts(
+    path: &Path,
+    excerpts: &[String],
+    corpus: &str,
+    dir: &Path,
+    problems: &mut Vec<Problem>,
+) {
+    let mut text: Option<String> = None;
+    for e in excerpts {
+        if corpus.contains(&fold_for_quote(e)) {
+            continue;
+        }
+        let text = text.get_or_insert_with(|| fs::read_to_string(path).unwrap_or_default());
+        problems.push(Problem {
+            path: path.to_path_buf(),
+            line: text.find(e.as_str()).map(|o| line_of(text, o)).unwrap_or(1),
+            severity: Severity::Error,
+            message: format!("excerpt not found verbatim in {}: {e:?}", dir.display()),
+        });
+    }
 }
 
 /// The texts sources are quoted from: every .txt and .md file except the folder's README, which

@@ -81,6 +81,8 @@ pub struct EvalResult {
     pub correct: bool,
     pub confidence: f32,
     pub reply: String,
+    /// Ids of the facts the reply used (timeline statements included).
+    pub facts: Vec<String>,
 }
 
 /// Correct / total.
@@ -171,6 +173,7 @@ pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> Eva
             correct,
             confidence: a.confidence,
             reply: a.text,
+            facts: a.facts.into_iter().map(|f| f.id).collect(),
         });
     }
     report

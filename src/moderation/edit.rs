@@ -214,8 +214,16 @@ pub struct SourceSummary {
 struct Score {
     correct: usize,
     false_answers: usize,
-    /// Per question id: correct?
-    outcomes: BTreeMap<String, bool>,
+    /// Per question id: how it fared, and the facts its reply used.
+    outcomes: BTreeMap<String, (Outcome, Vec<String>)>,
+}
+
+/// How one question of the set fared, worst last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Outcome {
+    Correct,
+    Declined,
+    Wrong,
 }
 
 impl Score {
@@ -226,9 +234,31 @@ impl Score {
             outcomes: report
                 .results
                 .iter()
-                .map(|r| (r.id.clone(), r.correct))
+                .map(|r| {
+                    let outcome = match (r.correct, r.answered) {
+                        (true, _) => Outcome::Correct,
+                        (false, false) => Outcome::Declined,
+                        (false, true) => Outcome::Wrong,
+                    };
+                    (r.id.clone(), (outcome, r.facts.clone()))
+                })
                 .collect(),
         }
+    }
+
+    /// The questions that fare worse in `after` with the fact `id` in their reply, before or
+    /// after. Adding any fact shifts every word's weight a little, so a question at the edge of
+    /// the threshold may flip either way; that is not the moderator's doing and is not held
+    /// against the change.
+    fn worse_with(&self, after: &Score, id: &str) -> Vec<String> {
+        self.outcomes
+            .iter()
+            .filter_map(|(q, (was, used))| {
+                let (now, uses) = after.outcomes.get(q)?;
+                let involved = used.iter().chain(uses).any(|f| f == id);
+                (now > was && involved).then(|| q.clone())
+            })
+            .collect()
     }
 }
 
@@ -514,6 +544,21 @@ impl Moderation {
             .collect()
     }
 
+    /// A served fact's file and draft, for a change based on `base_version`.
+    fn served_draft(
+        &self,
+        id: &str,
+        base_version: Option<&str>,
+    ) -> Result<(super::store::StoredFact, FactDraft), ModerationError> {
+        let stored = self.read(id)?;
+        self.check_version(&stored, base_version)?;
+        let draft = FactDraft::from_toml(&stored.text)?;
+        if draft.retired.is_some() {
+            return Err(ModerationError::Retired(id.to_string()));
+        }
+        Ok((stored, draft))
+    }
+
     fn read(&self, id: &str) -> Result<super::store::StoredFact, ModerationError> {
         match self.store.read(id) {
             Err(StoreError::NotFound(id)) => Err(ModerationError::NotFound(id)),
@@ -616,12 +661,7 @@ impl Moderation {
             return Err(ModerationError::NoReason);
         }
         let mut state = self.lock();
-        let stored = self.read(id)?;
-        self.check_version(&stored, base_version)?;
-        let mut draft = FactDraft::from_toml(&stored.text)?;
-        if draft.retired.is_some() {
-            return Err(ModerationError::Retired(id.to_string()));
-        }
+        let (stored, mut draft) = self.served_draft(id, base_version)?;
         draft.retired = Some(Retirement {
             reason: reason.to_string(),
             at: now_rfc3339(),
@@ -656,12 +696,7 @@ impl Moderation {
             return Err(ModerationError::EmptyPhrasing);
         }
         let mut state = self.lock();
-        let stored = self.read(id)?;
-        self.check_version(&stored, base_version)?;
-        let mut draft = FactDraft::from_toml(&stored.text)?;
-        if draft.retired.is_some() {
-            return Err(ModerationError::Retired(id.to_string()));
-        }
+        let (stored, mut draft) = self.served_draft(id, base_version)?;
         let key = plain(&phrasing);
         if draft.phrasings.iter().any(|p| plain(p) == key) {
             return Err(ModerationError::DuplicatePhrasing(phrasing, id.to_string()));
@@ -1142,30 +1177,24 @@ impl Moderation {
                 }
             };
             let after_score = Score::of(&eval::run(&engine, &self.questions, today));
-            if after_score.correct < before_score.correct
-                || after_score.false_answers > before_score.false_answers
-            {
-                let worse: Vec<String> = self
+            let worse = before_score.worse_with(&after_score, id);
+            if !worse.is_empty() {
+                let listed: Vec<String> = self
                     .questions
                     .iter()
-                    .filter(|q| {
-                        before_score.outcomes.get(&q.id) == Some(&true)
-                            && after_score.outcomes.get(&q.id) == Some(&false)
-                    })
+                    .filter(|q| worse.contains(&q.id))
                     .take(5)
                     .map(|q| format!("  [{}] {}", q.id, q.q))
                     .collect();
-                let mut reason = format!(
-                    "the question set answers worse: correct {} -> {}, false answers {} -> {}",
+                let reason = format!(
+                    "the question set answers worse: correct {} -> {}, false answers {} -> {}; \
+                     now worse with this fact:\n{}",
                     before_score.correct,
                     after_score.correct,
                     before_score.false_answers,
-                    after_score.false_answers
+                    after_score.false_answers,
+                    listed.join("\n")
                 );
-                if !worse.is_empty() {
-                    reason.push_str("; now wrong:\n");
-                    reason.push_str(&worse.join("\n"));
-                }
                 to_confirm.push(reason);
             }
             Some(after_score)
@@ -1297,4 +1326,40 @@ fn render_source(s: &SourceDraft) -> String {
 /// Whether a fact id is usable (for callers that validate input before opening a form).
 pub fn is_valid_fact_id(id: &str) -> bool {
     valid_id(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(rows: &[(&str, Outcome, &[&str])]) -> Score {
+        Score {
+            correct: 0,
+            false_answers: 0,
+            outcomes: rows
+                .iter()
+                .map(|(q, o, facts)| {
+                    let facts = facts.iter().map(|f| f.to_string()).collect();
+                    (q.to_string(), (*o, facts))
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn only_questions_the_changed_fact_touches_count_against_it() {
+        let before = score(&[
+            ("lost", Outcome::Correct, &["changed"]),
+            ("stolen", Outcome::Correct, &["other"]),
+            ("drift", Outcome::Correct, &["other"]),
+            ("better", Outcome::Declined, &[]),
+        ]);
+        let after = score(&[
+            ("lost", Outcome::Declined, &[]),
+            ("stolen", Outcome::Wrong, &["changed"]),
+            ("drift", Outcome::Declined, &[]),
+            ("better", Outcome::Correct, &["changed"]),
+        ]);
+        assert_eq!(before.worse_with(&after, "changed"), ["lost", "stolen"]);
+    }
 }
