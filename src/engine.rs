@@ -954,5 +954,15 @@ mod composition_tests {
             today(),
         );
         assert!(!a.text.contains("No strike after"), "{}", a.text);
+        // Counting strikes with no year: each dispute's count up to today, newest first.
+        let a = e.ask("how many strikes have there been so far?", today());
+        let counts: Vec<usize> = ["2025–26", "2022–24", "2015–16"]
+            .iter()
+            .filter_map(|d| a.text.find(&format!("strike periods in the {d}")))
+            .collect();
+        assert!(counts.len() == 3 && counts.is_sorted(), "{}", a.text);
+        // "How many doctors went on strike" wants a fact's figure, not a count of strikes.
+        let a = e.ask("how many doctors went on strike in december 2025?", today());
+        assert!(!a.text.contains("My records list"), "{}", a.text);
     }
 }

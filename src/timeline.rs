@@ -25,6 +25,8 @@ pub enum TimelineQuery {
         week: bool,
     },
     CountInYear(i32),
+    /// "How many strikes have there been so far?": per dispute, up to today.
+    CountAll,
     /// Which strikes fall in a year, a month or a season ("is one planned for December 2026?").
     InPeriod {
         from: NaiveDate,
@@ -36,11 +38,12 @@ pub enum TimelineQuery {
 /// topic the timeline cannot speak to, and lowers the confidence.
 const TIMELINE_WORDS: &[&str] = &[
     "strike", "doctor", "junior", "date", "day", "week", "time", "start", "begin", "began",
-    "happen", "held", "take", "took", "occur", "place", "plan", "schedul", "announc", "1st",
-    "last", "next", "upcom", "futur", "come", "previous", "recent", "earliest", "ever", "nhs",
-    "england", "bma", "today", "tomorrow", "week", "go", "went", "there", "on", "call", "due",
-    "expect", "list", "spring", "summer", "autumn", "fall", "winter", "januari", "februari",
-    "march", "april", "may", "june", "juli", "august", "septemb", "octob", "novemb", "decemb",
+    "happen", "held", "take", "took", "occur", "place", "far", "total", "altogeth", "overal",
+    "round", "plan", "schedul", "announc", "1st", "last", "next", "upcom", "futur", "come",
+    "previous", "recent", "earliest", "ever", "nhs", "england", "bma", "today", "tomorrow", "week",
+    "go", "went", "there", "on", "call", "due", "expect", "list", "spring", "summer", "autumn",
+    "fall", "winter", "januari", "februari", "march", "april", "may", "june", "juli", "august",
+    "septemb", "octob", "novemb", "decemb",
 ];
 
 /// The dates a question's year with an optional month or season covers.
@@ -83,8 +86,26 @@ pub fn detect(
     }
     let has = |w: &str| words.iter().any(|x| x == w);
     let joined = format!(" {} ", words.join(" "));
-    let query = if joined.contains(" how many ") {
-        TimelineQuery::CountInYear(*years.first()?)
+    // "How many strikes / times / rounds" counts strikes; "how many doctors went on strike"
+    // asks for a figure that only a fact can give.
+    let counts_strikes = words.windows(3).any(|w| {
+        w[0] == "how" && w[1] == "many" && ["strike", "times", "rounds"].contains(&w[2].as_str())
+    });
+    let month_or_season = words.iter().any(|w| {
+        month_number(w).is_some()
+            || ["spring", "summer", "autumn", "fall", "winter"].contains(&w.as_str())
+    });
+    let query = if counts_strikes {
+        match years.first() {
+            Some(y) if month_or_season => {
+                let (from, to) = period(words, *y)?;
+                TimelineQuery::InPeriod { from, to }
+            }
+            Some(y) => TimelineQuery::CountInYear(*y),
+            None => TimelineQuery::CountAll,
+        }
+    } else if joined.contains(" how many ") {
+        return None;
     } else if has("1st")
         || has("earliest")
         || (has("when")
@@ -317,6 +338,35 @@ pub fn answer(
                     list.join("; ")
                 ),
             )]
+        }
+        TimelineQuery::CountAll => {
+            let mut ids: Vec<&str> = kb.disputes.iter().map(|d| d.id.as_str()).collect();
+            ids.retain(|id| disputes.is_empty() || disputes.iter().any(|d| d == id));
+            ids.iter()
+                .rev()
+                .filter_map(|id| {
+                    let of: Vec<&StrikePeriod> =
+                        past.iter().copied().filter(|p| p.dispute == *id).collect();
+                    let (first, last) = (of.first()?, of.last()?);
+                    let text = if of.len() == 1 {
+                        format!(
+                            "My records list 1 strike period in the {}: {}.",
+                            dispute_label(kb, id),
+                            when(first)
+                        )
+                    } else {
+                        format!(
+                            "My records list {} strike periods in the {}, the first {} and \
+                             the last {}.",
+                            of.len(),
+                            dispute_label(kb, id),
+                            when(first),
+                            when(last)
+                        )
+                    };
+                    Some(statement(kb, &of, text))
+                })
+                .collect()
         }
         TimelineQuery::CountInYear(year) => {
             let in_year: Vec<&StrikePeriod> = past
