@@ -101,11 +101,20 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     match run(cli.command, &cli.knowledge, today) {
         Ok(code) => code,
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether an error is the reader of our output having gone away (`strikefacts … | head`).
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn load(dir: &Path) -> Result<Engine, ExitCode> {
@@ -116,6 +125,9 @@ fn load(dir: &Path) -> Result<Engine, ExitCode> {
 }
 
 fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    // Written through the lock with `?`, so a closed pipe (`| head`) ends the command quietly
+    // instead of panicking as `println!` does.
+    let mut out = std::io::stdout().lock();
     match command {
         Command::Fact(args) => strikefacts::moderation::cli::run_fact(args, dir, today),
         Command::Unanswered(args) => strikefacts::moderation::cli::run_unanswered(args, dir, today),
@@ -128,7 +140,6 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 Ok(e) => e,
                 Err(code) => return Ok(code),
             };
-            let mut out = std::io::stdout().lock();
             match question {
                 Some(q) => {
                     if q.trim().is_empty() {
@@ -163,7 +174,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 .filter(|p| p.severity == Severity::Error)
                 .count();
             for p in &problems {
-                println!("{p}");
+                writeln!(out, "{p}")?;
             }
             if errors > 0 {
                 eprintln!("{errors} problem(s) in {}", dir.display());
@@ -210,25 +221,27 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 kb.settings.calibration = Some(calibration.clone());
                 let engine = Engine::new(kb);
                 let (best, curve) = eval::fit_threshold(&engine, &questions, today);
-                println!("threshold  correct  false");
+                writeln!(out, "threshold  correct  false")?;
                 for (t, c, f) in curve {
-                    println!("{t:>9.2}  {c:>7}  {f:>5}");
+                    writeln!(out, "{t:>9.2}  {c:>7}  {f:>5}")?;
                 }
-                println!(
+                writeln!(
+                    out,
                     "best threshold on {}: {best:.2} (configured: {:.2})",
                     file.display(),
                     engine.threshold()
-                );
-                println!("calibration = {calibration:?}");
+                )?;
+                writeln!(out, "calibration = {calibration:?}")?;
                 return Ok(ExitCode::SUCCESS);
             }
             let report = eval::run(&engine, &questions, today);
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
             } else {
                 if failures {
                     for r in report.results.iter().filter(|r| !r.correct) {
-                        println!(
+                        writeln!(
+                            out,
                             "[{}] {} ({}, confidence {:.2}, {})\n  {}\n",
                             r.id,
                             r.question,
@@ -236,10 +249,10 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                             r.confidence,
                             if r.answered { "answered" } else { "declined" },
                             r.reply.replace('\n', "\n  ")
-                        );
+                        )?;
                     }
                 }
-                print!("{}", eval::summary(&report));
+                write!(out, "{}", eval::summary(&report))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -262,7 +275,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 "facts": facts,
                 "timeline": kb.timeline,
             });
-            println!("{}", serde_json::to_string_pretty(&all)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { discord_proxy } => {

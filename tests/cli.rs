@@ -192,6 +192,27 @@ fn eval_and_export_run_on_the_real_fact_base() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::io::Read;
+    for args in [&["export", "--json"][..], &["fact", "list"][..]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn strikefacts");
+        let mut first = [0u8; 16];
+        let mut pipe = child.stdout.take().expect("stdout");
+        pipe.read_exact(&mut first).expect("some output");
+        drop(pipe);
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+    }
+}
+
+#[test]
 fn check_passes_on_the_fact_base_and_its_sources() {
     let o = run(&["check"]);
     assert!(o.status.success(), "{}", stdout(&o));

@@ -7,6 +7,7 @@
 //! Exit codes: 0 done; 1 refused (invalid, stale, needs confirm); 2 bad usage or not found; 3 the
 //! fact base on disk could not be loaded.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -228,6 +229,7 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
     };
     let who = actor(&args.common);
     let json = args.common.json;
+    let mut out = std::io::stdout().lock();
     let change = match args.command {
         FactCommand::Add {
             file,
@@ -261,10 +263,16 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
         FactCommand::Show { id } => {
             return report(m.show(&id), |v| {
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&v)?);
+                    writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
                 } else {
-                    println!("# {} (version {}){}", v.path, v.version, served(v.served));
-                    print!("{}", v.text);
+                    writeln!(
+                        out,
+                        "# {} (version {}){}",
+                        v.path,
+                        v.version,
+                        served(v.served)
+                    )?;
+                    write!(out, "{}", v.text)?;
                 }
                 Ok(())
             })
@@ -272,17 +280,18 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
         FactCommand::List { dispute, search } => {
             let facts = m.list(dispute.as_deref(), search.as_deref());
             if json {
-                println!("{}", serde_json::to_string_pretty(&facts)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&facts)?)?;
             } else {
                 for f in &facts {
                     let answer: String = f.answer.chars().take(90).collect();
-                    println!(
+                    writeln!(
+                        out,
                         "{}  [{}, {}]{}  {answer}",
                         f.id,
                         f.dispute,
                         f.as_of,
                         served(f.served)
-                    );
+                    )?;
                 }
                 eprintln!("{} fact(s)", facts.len());
             }
@@ -291,11 +300,11 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
         FactCommand::History { id } => {
             return report(m.history(&id), |entries| {
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&entries)?);
+                    writeln!(out, "{}", serde_json::to_string_pretty(&entries)?)?;
                     return Ok(());
                 }
                 if entries.is_empty() {
-                    println!("no recorded changes for {id}");
+                    writeln!(out, "no recorded changes for {id}")?;
                 }
                 for e in entries {
                     let guild = e.guild.map(|g| format!(" in {g}")).unwrap_or_default();
@@ -304,13 +313,17 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
                         .as_deref()
                         .map(|n| format!(": {n}"))
                         .unwrap_or_default();
-                    println!("#{} {} {} {}{guild}{note}", e.seq, e.at, e.actor, e.action);
+                    writeln!(
+                        out,
+                        "#{} {} {} {}{guild}{note}",
+                        e.seq, e.at, e.actor, e.action
+                    )?;
                     let diff = diff_lines(
                         e.before.as_deref().unwrap_or(""),
                         e.after.as_deref().unwrap_or(""),
                     );
                     for line in diff.lines() {
-                        println!("    {line}");
+                        writeln!(out, "    {line}")?;
                     }
                 }
                 Ok(())
@@ -335,27 +348,29 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
                 note,
             };
             return report(m.add_source(&who, None, source), |e| {
-                println!("source {} added (audit #{})", e.fact_id, e.seq);
+                writeln!(out, "source {} added (audit #{})", e.fact_id, e.seq)?;
                 Ok(())
             });
         }
     };
     report(change, |c| {
         if json {
-            println!(
+            writeln!(
+                out,
                 "{}",
                 serde_json::json!({
                     "id": c.id, "action": c.action, "version": c.version, "path": c.path,
                     "seq": c.entry.seq, "notes": c.notes,
                 })
-            );
+            )?;
         } else {
-            println!(
+            writeln!(
+                out,
                 "{} {}: {} (version {}, audit #{})",
                 c.action, c.id, c.path, c.version, c.entry.seq
-            );
+            )?;
             for n in &c.notes {
-                println!("note: {n}");
+                writeln!(out, "note: {n}")?;
             }
         }
         Ok(())
@@ -396,10 +411,11 @@ pub fn run_unanswered(
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
+    let mut out = std::io::stdout().lock();
     let who = actor(&args.common);
     if let Some(group) = &args.dismiss {
         return report(m.dismiss_unanswered(&who, args.guild, group), |g| {
-            println!("dismissed {} ({} question(s))", g.id, g.count);
+            writeln!(out, "dismissed {} ({} question(s))", g.id, g.count)?;
             Ok(())
         });
     }
@@ -407,23 +423,23 @@ pub fn run_unanswered(
         return report(
             m.unanswered_to_alias(&who, args.guild, group, fact, false),
             |c| {
-                println!("alias added to {} (version {})", c.id, c.version);
+                writeln!(out, "alias added to {} (version {})", c.id, c.version)?;
                 Ok(())
             },
         );
     }
     report(m.unanswered(args.guild), |groups| {
         if args.common.json {
-            println!("{}", serde_json::to_string_pretty(&groups)?);
+            writeln!(out, "{}", serde_json::to_string_pretty(&groups)?)?;
             return Ok(());
         }
         if groups.is_empty() {
-            println!("no unanswered questions");
+            writeln!(out, "no unanswered questions")?;
         }
         for g in groups {
-            println!("{}  x{}  {}", g.id, g.count, g.question);
+            writeln!(out, "{}  x{}  {}", g.id, g.count, g.question)?;
             for (q, n) in g.questions.iter().skip(1).take(4) {
-                println!("          x{n}  {q}");
+                writeln!(out, "          x{n}  {q}")?;
             }
         }
         Ok(())
