@@ -439,12 +439,13 @@ impl Lexicon {
     /// Full analysis: folded words and stemmed content tokens.
     pub fn analyze(&self, text: &str) -> Analyzed {
         let words = self.words(text);
-        let surface: Vec<String> = words
+        // A word may fold to an ignored one only once stemmed ("current" -> "now").
+        let (surface, tokens): (Vec<String>, Vec<String>) = words
             .iter()
             .filter(|w| !is_stopword(w) && !self.ignore.contains(w))
-            .cloned()
-            .collect();
-        let tokens = surface.iter().map(|w| self.stem(w)).collect();
+            .map(|w| (w.clone(), self.stem(w)))
+            .filter(|(_, t)| !self.ignore.contains(t))
+            .unzip();
         let marks = words
             .iter()
             .filter_map(|w| MARKERS.iter().position(|m| m == w))
@@ -685,6 +686,16 @@ mod tests {
             "{message}"
         );
         assert_eq!(&text[at..at + 7], "\"offer\"");
+    }
+
+    #[test]
+    fn a_word_that_stems_to_an_ignored_one_is_dropped() {
+        let lexicon = Lexicon::from_toml("ignore = [\"now\"]\n[synonyms]\nnow = [\"currently\"]\n")
+            .expect("parses");
+        let a = lexicon.analyze("the current deal, now");
+        assert_eq!(a.tokens, ["deal"]);
+        assert_eq!(a.surface, ["deal"]);
+        assert!(a.words.contains(&"now".to_string()), "cues still see it");
     }
 
     #[test]

@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::Engine;
 
-const MIN_ANSWERABLE: f64 = 0.84;
+const MIN_ANSWERABLE: f64 = 0.85;
 const MIN_DECLINED: f64 = 0.90;
-const MAX_FALSE_ANSWERS: usize = 17;
+const MAX_FALSE_ANSWERS: usize = 16;
 
 #[test]
 fn own_question_set_meets_its_floors() {
