@@ -544,7 +544,6 @@ pub fn plain(text: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// "twenty two" -> "22", "five thousand" -> "5000", "third" -> "3rd", "5k" -> "5000".
 /// "2022–24", "2024/25" and "2025-26" name a span by its first year: the short second year is
 /// not a topic word (and not a day of the month) and would only count against every fact.
 fn drop_span_ends(words: Vec<String>) -> Vec<String> {
@@ -571,6 +570,7 @@ fn drop_span_ends(words: Vec<String>) -> Vec<String> {
     out
 }
 
+/// "twenty two" -> "22", "five thousand" -> "5000", "third" -> "3rd", "5k" -> "5000".
 fn fold_numbers(words: &[&str]) -> Vec<String> {
     let unit = |w: &str| UNITS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
     let ten = |w: &str| TENS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);

@@ -125,9 +125,9 @@ fn load(dir: &Path) -> Result<Engine, ExitCode> {
 }
 
 fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
-    // Written through the lock with `?`, so a closed pipe (`| head`) ends the command quietly
-    // instead of panicking as `println!` does.
-    let mut out = std::io::stdout().lock();
+    // Written with `?`, so a closed pipe (`| head`) ends the command quietly instead of
+    // panicking as `println!` does. Not locked for the command's life: `serve` runs for weeks.
+    let mut out = std::io::stdout();
     match command {
         Command::Fact(args) => strikefacts::moderation::cli::run_fact(args, dir, today),
         Command::Unanswered(args) => strikefacts::moderation::cli::run_unanswered(args, dir, today),

@@ -46,6 +46,9 @@ const TIMELINE_WORDS: &[&str] = &[
     "septemb", "octob", "novemb", "decemb",
 ];
 
+/// Seasons a question may name; [`period`] gives their months.
+const SEASONS: &[&str] = &["spring", "summer", "autumn", "fall", "winter"];
+
 /// The dates a question's year with an optional month or season covers.
 fn period(words: &[String], year: i32) -> Option<(NaiveDate, NaiveDate)> {
     let month = words.iter().find_map(|w| month_number(w));
@@ -91,10 +94,8 @@ pub fn detect(
     let counts_strikes = words.windows(3).any(|w| {
         w[0] == "how" && w[1] == "many" && ["strike", "times", "rounds"].contains(&w[2].as_str())
     });
-    let month_or_season = words.iter().any(|w| {
-        month_number(w).is_some()
-            || ["spring", "summer", "autumn", "fall", "winter"].contains(&w.as_str())
-    });
+    let names_month = words.iter().any(|w| month_number(w).is_some());
+    let month_or_season = names_month || words.iter().any(|w| SEASONS.contains(&w.as_str()));
     let query = if counts_strikes {
         match years.first() {
             Some(y) if month_or_season => {
@@ -113,10 +114,10 @@ pub fn detect(
                 .iter()
                 .any(|w| has(w))
             && !has("time")
-            && !words.iter().any(|w| month_number(w).is_some()))
+            && !names_month)
     {
         TimelineQuery::First
-    } else if (has("next") || has("upcoming")) && !words.iter().any(|w| month_number(w).is_some()) {
+    } else if (has("next") || has("upcoming")) && !names_month {
         // "What dates in April were the next strikes planned?" is about an April past, not
         // about what comes after today.
         TimelineQuery::Next
@@ -178,10 +179,8 @@ pub fn answer(
     match query {
         TimelineQuery::First => {
             let mut out = Vec::new();
-            let mut ids: Vec<&str> = kb.disputes.iter().map(|d| d.id.as_str()).collect();
-            ids.retain(|id| disputes.is_empty() || disputes.iter().any(|d| d == id));
-            for id in ids.iter().rev() {
-                if let Some(p) = past.iter().find(|p| p.dispute == *id) {
+            for id in newest_first(kb, disputes) {
+                if let Some(p) = past.iter().find(|p| p.dispute == id) {
                     out.push(statement(
                         kb,
                         &[p],
@@ -339,35 +338,31 @@ pub fn answer(
                 ),
             )]
         }
-        TimelineQuery::CountAll => {
-            let mut ids: Vec<&str> = kb.disputes.iter().map(|d| d.id.as_str()).collect();
-            ids.retain(|id| disputes.is_empty() || disputes.iter().any(|d| d == id));
-            ids.iter()
-                .rev()
-                .filter_map(|id| {
-                    let of: Vec<&StrikePeriod> =
-                        past.iter().copied().filter(|p| p.dispute == *id).collect();
-                    let (first, last) = (of.first()?, of.last()?);
-                    let text = if of.len() == 1 {
-                        format!(
-                            "My records list 1 strike period in the {}: {}.",
-                            dispute_label(kb, id),
-                            when(first)
-                        )
-                    } else {
-                        format!(
-                            "My records list {} strike periods in the {}, the first {} and \
+        TimelineQuery::CountAll => newest_first(kb, disputes)
+            .into_iter()
+            .filter_map(|id| {
+                let of: Vec<&StrikePeriod> =
+                    past.iter().copied().filter(|p| p.dispute == id).collect();
+                let (first, last) = (of.first()?, of.last()?);
+                let text = if of.len() == 1 {
+                    format!(
+                        "My records list 1 strike period in the {}: {}.",
+                        dispute_label(kb, id),
+                        when(first)
+                    )
+                } else {
+                    format!(
+                        "My records list {} strike periods in the {}, the first {} and \
                              the last {}.",
-                            of.len(),
-                            dispute_label(kb, id),
-                            when(first),
-                            when(last)
-                        )
-                    };
-                    Some(statement(kb, &of, text))
-                })
-                .collect()
-        }
+                        of.len(),
+                        dispute_label(kb, id),
+                        when(first),
+                        when(last)
+                    )
+                };
+                Some(statement(kb, &of, text))
+            })
+            .collect(),
         TimelineQuery::CountInYear(year) => {
             let in_year: Vec<&StrikePeriod> = past
                 .iter()
@@ -390,6 +385,16 @@ pub fn answer(
             )]
         }
     }
+}
+
+/// The ids of the disputes in scope (all when `disputes` is empty), newest first.
+fn newest_first<'a>(kb: &'a KnowledgeBase, disputes: &[String]) -> Vec<&'a str> {
+    kb.disputes
+        .iter()
+        .rev()
+        .map(|d| d.id.as_str())
+        .filter(|id| disputes.is_empty() || disputes.iter().any(|d| d == id))
+        .collect()
 }
 
 fn dispute_label(kb: &KnowledgeBase, id: &str) -> String {

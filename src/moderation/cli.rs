@@ -229,7 +229,7 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
     };
     let who = actor(&args.common);
     let json = args.common.json;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::stdout();
     let change = match args.command {
         FactCommand::Add {
             file,
@@ -411,7 +411,7 @@ pub fn run_unanswered(
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::stdout();
     let who = actor(&args.common);
     if let Some(group) = &args.dismiss {
         return report(m.dismiss_unanswered(&who, args.guild, group), |g| {

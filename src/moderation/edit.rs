@@ -212,8 +212,6 @@ pub struct SourceSummary {
 /// How the question set scored: the two numbers an edit must not make worse.
 #[derive(Debug, Clone, Default)]
 struct Score {
-    correct: usize,
-    false_answers: usize,
     /// Per question id: how it fared, and the facts its reply used.
     outcomes: BTreeMap<String, (Outcome, Vec<String>)>,
 }
@@ -229,8 +227,6 @@ enum Outcome {
 impl Score {
     fn of(report: &eval::EvalReport) -> Score {
         Score {
-            correct: report.answerable.correct + report.abstain.correct,
-            false_answers: report.false_answers,
             outcomes: report
                 .results
                 .iter()
@@ -244,6 +240,13 @@ impl Score {
                 })
                 .collect(),
         }
+    }
+
+    fn count(&self, outcome: Outcome) -> usize {
+        self.outcomes
+            .values()
+            .filter(|(o, _)| *o == outcome)
+            .count()
     }
 
     /// The questions that fare worse in `after` with the fact `id` in their reply, before or
@@ -1189,10 +1192,10 @@ impl Moderation {
                 let reason = format!(
                     "the question set answers worse: correct {} -> {}, false answers {} -> {}; \
                      now worse with this fact:\n{}",
-                    before_score.correct,
-                    after_score.correct,
-                    before_score.false_answers,
-                    after_score.false_answers,
+                    before_score.count(Outcome::Correct),
+                    after_score.count(Outcome::Correct),
+                    before_score.count(Outcome::Wrong),
+                    after_score.count(Outcome::Wrong),
                     listed.join("\n")
                 );
                 to_confirm.push(reason);
@@ -1334,8 +1337,6 @@ mod tests {
 
     fn score(rows: &[(&str, Outcome, &[&str])]) -> Score {
         Score {
-            correct: 0,
-            false_answers: 0,
             outcomes: rows
                 .iter()
                 .map(|(q, o, facts)| {
