@@ -153,17 +153,39 @@ impl Engine {
         let mut answered: Vec<PartAnswer> = Vec::new();
         let mut missed_parts = Vec::new();
         if parts.len() > 1 {
-            let asked = with_topic(&parts, self.matcher.lexicon());
             // Later parts often say "it" or "they": they keep the whole question's time cues.
             let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
             let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
-            let mut separate = Vec::new();
-            for (p, asked) in parts.iter().zip(&asked) {
-                let a = self.answer_part(asked, today, Some(&whole_cues));
+            let mut separate: Vec<PartAnswer> = Vec::new();
+            let mut previous: Option<(&String, Option<&PartAnswer>)> = None;
+            for p in &parts {
+                let asked = match previous {
+                    Some((text, answer)) if self.matcher.lexicon().analyze(p).tokens.len() <= 2 => {
+                        with_topic(p, &self.topic_of(text, answer))
+                    }
+                    _ => p.clone(),
+                };
+                let mut a = self.answer_part(&asked, today, Some(&whole_cues));
+                // The first part is usually what the whole question matched; later parts that
+                // repeat an answer already given ask for something else.
+                if previous.is_some() {
+                    let given: Vec<&str> = separate
+                        .iter()
+                        .chain(whole.declined.is_none().then_some(&whole))
+                        .flat_map(|x| x.facts.iter().map(|f| f.id.as_str()))
+                        .collect();
+                    if let Some(f) = self.fresh_fact(&a, &given, today) {
+                        a.facts = vec![f];
+                    }
+                }
                 if a.declined.is_none() {
                     separate.push(a);
-                } else if self.matcher.lexicon().analyze(p).tokens.len() > 1 {
-                    missed_parts.push(p.trim().to_string());
+                    previous = Some((p, separate.last()));
+                } else {
+                    if self.matcher.lexicon().analyze(p).tokens.len() > 1 {
+                        missed_parts.push(p.trim().to_string());
+                    }
+                    previous = Some((p, None));
                 }
             }
             if whole.declined.is_none() {
@@ -274,8 +296,8 @@ impl Engine {
         let scope = scope(&cues);
         let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
         let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
-        let timeline_query =
-            timeline::detect(&analyzed.words, &analyzed.tokens, &cues.years, cues.now);
+        let tokens = self.matcher.corrected_tokens(&analyzed);
+        let timeline_query = timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now);
         if let Some((query, conf)) = timeline_query {
             // A timeline question whose every word the timeline explains is answered from it;
             // otherwise it must beat the best fact.
@@ -465,6 +487,36 @@ impl Engine {
             Some(c) => vec![*only, c],
             None => chosen,
         }
+    }
+
+    /// What a short follow-up part ("did they win?") is about: the keywords of the fact that
+    /// answered the previous part, since "they" names its answer ("Justice for Health"), not its
+    /// question ("who took Hunt to court"); the previous part's words when it went unanswered.
+    fn topic_of(&self, previous: &str, answer: Option<&PartAnswer>) -> String {
+        let keywords = answer
+            .and_then(|a| a.facts.first())
+            .and_then(|f| self.kb.facts.iter().find(|k| k.id == f.id))
+            .map(|f| f.keywords.join(" "))
+            .filter(|k| !k.trim().is_empty());
+        keywords.unwrap_or_else(|| previous.to_string())
+    }
+
+    /// A part of a several-part question whose facts were all given already asks for something
+    /// else: its best match not yet given, if that clears the threshold.
+    fn fresh_fact(
+        &self,
+        part: &PartAnswer,
+        given: &[&str],
+        today: NaiveDate,
+    ) -> Option<FactAnswer> {
+        if part.declined.is_some() || part.facts.iter().any(|f| !given.contains(&f.id.as_str())) {
+            return None;
+        }
+        part.near
+            .iter()
+            .filter(|m| m.confidence >= self.threshold)
+            .find(|m| !given.contains(&self.kb.facts[m.fact].id.as_str()))
+            .map(|m| self.fact_answer(m, today))
     }
 
     /// "What jobs do Meghana Pandit and Jack Fletcher have?" asks the same of two people: one
@@ -701,18 +753,10 @@ fn sentence(p: &str) -> String {
     s
 }
 
-/// Splits "who is X and what did they say?" into its questions.
-/// Later parts too short to name a topic ("and did they win?") borrow the previous part's words,
-/// so they are asked about the same topic rather than about nothing.
-fn with_topic(parts: &[String], lexicon: &crate::lexicon::Lexicon) -> Vec<String> {
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, p)| match i.checked_sub(1).map(|j| &parts[j]) {
-            Some(previous) if lexicon.analyze(p).tokens.len() <= 2 => format!("{p} {previous}"),
-            _ => p.clone(),
-        })
-        .collect()
+/// A part too short to name a topic ("and did they win?") asked about the previous part's topic,
+/// rather than about nothing.
+fn with_topic(part: &str, topic: &str) -> String {
+    format!("{part} {topic}")
 }
 
 pub fn split_parts(question: &str) -> Vec<String> {
@@ -860,19 +904,20 @@ mod composition_tests {
     }
 
     #[test]
-    fn a_part_too_short_to_name_a_topic_borrows_the_previous_one() {
+    fn a_part_too_short_to_name_a_topic_asks_about_the_previous_answer() {
         let e = engine();
-        let parts = vec![
-            "Who took Jeremy Hunt to the High Court".to_string(),
-            "did they win".to_string(),
-        ];
-        assert_eq!(
-            with_topic(&parts, e.matcher().lexicon()),
-            vec![
-                "Who took Jeremy Hunt to the High Court",
-                "did they win Who took Jeremy Hunt to the High Court"
-            ]
+        // "They" are the answer to the first part (Justice for Health), and the second part asks
+        // for a fact of its own: the ruling, not the challenge again.
+        let a = e.ask(
+            "Who took Jeremy Hunt to the High Court, and did they win?",
+            today(),
         );
+        let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+        assert!(
+            ids.contains(&"2016-justice-for-health-challenge"),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&"2016-judicial-review-dismissed"), "{ids:?}");
     }
 
     #[test]
@@ -935,7 +980,7 @@ mod composition_tests {
     fn timeline_questions_are_computed_from_today() {
         let e = engine();
         let a = e.ask("when was the first strike?", today());
-        assert!(a.text.contains("12 Jan 2016"), "{}", a.text);
+        assert!(a.text.contains("Tuesday 12 January 2016"), "{}", a.text);
         let a = e.ask(
             "is there a strike this week?",
             NaiveDate::from_ymd_opt(2025, 12, 18).expect("date"),
@@ -964,5 +1009,37 @@ mod composition_tests {
         // "How many doctors went on strike" wants a fact's figure, not a count of strikes.
         let a = e.ask("how many doctors went on strike in december 2025?", today());
         assert!(!a.text.contains("My records list"), "{}", a.text);
+    }
+
+    #[test]
+    fn a_strike_named_by_its_length_is_found_in_the_timeline() {
+        let e = engine();
+        // Every five-day strike, newest dispute first and newest strike first within it.
+        let a = e.ask("when did the five-day strike start?", today());
+        let at = |s: &str| a.text.find(s);
+        assert!(
+            at("17 December 2025") < at("14 November 2025")
+                && at("14 November 2025") < at("27 June 2024")
+                && at("27 June 2024").is_some(),
+            "{}",
+            a.text
+        );
+        assert!(!a.text.contains("3 January 2024"), "{}", a.text);
+        // Glued and misspelt, with a year; and in hours, described in hours.
+        let a = e.ask("when was the sixday stirke in janary 2024", today());
+        assert!(
+            a.text.contains("3 January 2024") && !a.text.contains("2025"),
+            "{}",
+            a.text
+        );
+        let a = e.ask("when was the 96-hour walkout", today());
+        assert!(
+            a.text.contains("96-hour") && a.text.contains("11 April 2023"),
+            "{}",
+            a.text
+        );
+        // "How long" asks for a length, not for the strikes of one.
+        let a = e.ask("how long was the 5 day strike in july 2025?", today());
+        assert!(!a.text.contains("strikes of the"), "{}", a.text);
     }
 }

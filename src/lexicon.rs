@@ -276,6 +276,8 @@ struct RawLexicon {
 pub struct Lexicon {
     /// Multi-word variants, longest first, matched on word boundaries of the plain text.
     phrases: Vec<(String, String)>,
+    /// The same phrases' words, for matching them with a typo.
+    phrase_words: Vec<Vec<String>>,
     /// Single-word variants.
     words: HashMap<String, String>,
     /// The same single-word variants after stemming ("walkouts" -> "strike").
@@ -400,8 +402,13 @@ impl Lexicon {
         }
         // Longest first so "industrial action" wins over "action".
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        let phrase_words = phrases
+            .iter()
+            .map(|(from, _)| from.split_whitespace().map(str::to_string).collect())
+            .collect();
         let mut lexicon = Lexicon {
             phrases,
+            phrase_words,
             words,
             stems,
             ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
@@ -424,7 +431,11 @@ impl Lexicon {
                 spaced = spaced.replace(from.as_str(), to.as_str());
             }
         }
-        let raw: Vec<&str> = spaced.split_whitespace().collect();
+        let mut raw: Vec<&str> = spaced.split_whitespace().collect();
+        let fuzzy = self.fuzzy_phrases(&raw);
+        if let Some(folded) = &fuzzy {
+            raw = folded.split_whitespace().collect();
+        }
         let numbered = drop_span_ends(fold_numbers(&raw));
         let mut out = Vec::with_capacity(numbered.len());
         for w in numbered {
@@ -434,6 +445,45 @@ impl Lexicon {
             out.extend(w.split_whitespace().map(str::to_string));
         }
         out
+    }
+
+    /// The words again with misspelt phrases folded ("now calld" is "now called"), or None when
+    /// no word could be a typo. Exact phrases were folded already; here one word of a phrase may
+    /// be a single edit away, if it is not itself an English word ("stage" is not "stake").
+    fn fuzzy_phrases(&self, words: &[&str]) -> Option<String> {
+        let typo = |w: &str| {
+            w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) && !is_english(w)
+        };
+        if !words.iter().any(|w| typo(w)) {
+            return None;
+        }
+        let same = |written: &str, expected: &str| {
+            written == expected
+                || (expected.chars().count() >= 4
+                    && typo(written)
+                    && strsim::damerau_levenshtein(written, expected) == 1)
+        };
+        let mut out: Vec<&str> = Vec::with_capacity(words.len());
+        let mut changed = false;
+        let mut i = 0;
+        'words: while i < words.len() {
+            for ((_, to), expected) in self.phrases.iter().zip(&self.phrase_words) {
+                let Some(window) = words.get(i..i + expected.len()) else {
+                    continue;
+                };
+                if window.iter().zip(expected).all(|(w, e)| same(w, e))
+                    && window.iter().zip(expected).any(|(w, e)| w != e)
+                {
+                    out.extend(to.split_whitespace());
+                    i += expected.len();
+                    changed = true;
+                    continue 'words;
+                }
+            }
+            out.push(words[i]);
+            i += 1;
+        }
+        changed.then(|| out.join(" "))
     }
 
     /// Full analysis: folded words and stemmed content tokens.
@@ -675,6 +725,17 @@ mod tests {
             "#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_phrase_with_one_misspelt_word_still_folds() {
+        let l = lex();
+        assert_eq!(l.words("industrial actoin today"), vec!["strike", "today"]);
+        assert_eq!(l.words("the wakl out"), vec!["the", "strike"]);
+        // A real word one letter away is not a typo ("auction" is not "action"), and a word of
+        // the phrase must be long enough to be told apart from others ("walk it" stays).
+        assert_eq!(l.words("industrial auction"), vec!["industrial", "auction"]);
+        assert_eq!(l.words("walk it"), vec!["walk", "it"]);
     }
 
     #[test]

@@ -400,6 +400,18 @@ impl Matcher {
         out
     }
 
+    /// The question's tokens with misspelt ones corrected to the fact base's words ("stirke" ->
+    /// "strike"), for readers other than the scoring (the timeline's question shapes).
+    pub fn corrected_tokens(&self, analyzed: &Analyzed) -> Vec<String> {
+        self.resolve(analyzed, &[])
+            .into_iter()
+            .map(|t| match t.id {
+                Some(id) => self.words[id as usize].clone(),
+                None => t.surface,
+            })
+            .collect()
+    }
+
     /// Scores the facts for an analysed question; best first. `skip` are tokens that are cues
     /// (years) rather than topic words.
     pub fn search(&self, analyzed: &Analyzed, skip: &[String], scope: &Scope) -> Vec<Match> {

@@ -27,6 +27,14 @@ pub enum TimelineQuery {
     CountInYear(i32),
     /// "How many strikes have there been so far?": per dispute, up to today.
     CountAll,
+    /// "When did the 5-day strike start?": the strikes of that length, in hours, optionally in
+    /// one year.
+    Length {
+        hours: u32,
+        year: Option<i32>,
+        /// Whether the question counted in days ("5-day") rather than hours ("72-hour").
+        in_days: bool,
+    },
     /// Which strikes fall in a year, a month or a season ("is one planned for December 2026?").
     InPeriod {
         from: NaiveDate,
@@ -38,12 +46,12 @@ pub enum TimelineQuery {
 /// topic the timeline cannot speak to, and lowers the confidence.
 const TIMELINE_WORDS: &[&str] = &[
     "strike", "doctor", "junior", "date", "day", "week", "time", "start", "begin", "began",
-    "happen", "held", "take", "took", "occur", "place", "far", "total", "altogeth", "overal",
-    "round", "plan", "schedul", "announc", "1st", "last", "next", "upcom", "futur", "come",
-    "previous", "recent", "earliest", "ever", "nhs", "england", "bma", "today", "tomorrow", "week",
-    "go", "went", "there", "on", "call", "due", "expect", "list", "spring", "summer", "autumn",
-    "fall", "winter", "januari", "februari", "march", "april", "may", "june", "juli", "august",
-    "septemb", "octob", "novemb", "decemb",
+    "happen", "held", "kick", "off", "take", "took", "occur", "place", "far", "total", "altogeth",
+    "overal", "round", "plan", "schedul", "announc", "1st", "last", "next", "upcom", "futur",
+    "come", "previous", "recent", "earliest", "ever", "nhs", "england", "bma", "today", "tomorrow",
+    "week", "go", "went", "there", "on", "call", "due", "expect", "list", "spring", "summer",
+    "autumn", "fall", "winter", "januari", "februari", "march", "april", "may", "june", "juli",
+    "august", "septemb", "octob", "novemb", "decemb",
 ];
 
 /// Seasons a question may name; [`period`] gives their months.
@@ -95,6 +103,7 @@ pub fn detect(
         w[0] == "how" && w[1] == "many" && ["strike", "times", "rounds"].contains(&w[2].as_str())
     });
     let names_month = words.iter().any(|w| month_number(w).is_some());
+    let length = named_length(words);
     let month_or_season = names_month || words.iter().any(|w| SEASONS.contains(&w.as_str()));
     let query = if counts_strikes {
         match years.first() {
@@ -105,8 +114,14 @@ pub fn detect(
             Some(y) => TimelineQuery::CountInYear(*y),
             None => TimelineQuery::CountAll,
         }
-    } else if joined.contains(" how many ") {
+    } else if joined.contains(" how many ") || joined.contains(" how long ") {
         return None;
+    } else if let Some((hours, named)) = &length {
+        TimelineQuery::Length {
+            hours: *hours,
+            year: years.first().copied(),
+            in_days: named.iter().any(|w| w.contains("day")),
+        }
     } else if has("1st")
         || has("earliest")
         || (has("when")
@@ -146,9 +161,12 @@ pub fn detect(
     } else {
         return None;
     };
+    // Years, and the words naming a length ("5", "day"), are what the timeline reads.
+    let length_words = length.map(|(_, w)| w).unwrap_or_default();
     let topic: Vec<&String> = tokens
         .iter()
         .filter(|t| !(t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit())))
+        .filter(|t| !length_words.iter().any(|w| w.starts_with(t.as_str())))
         .collect();
     let explained = topic
         .iter()
@@ -158,6 +176,64 @@ pub fn detect(
     // a fact may answer better: the confidence falls steeply with them.
     let share = explained as f32 / topic.len().max(1) as f32;
     Some((query, FULLY_EXPLAINED * share * share))
+}
+
+/// The length of strike a question or a period's description names, in hours, with the words
+/// that name it: "5 day", "five-day" (folded to "5 day"), "sixday", "72 hour", "48hr".
+fn named_length(words: &[String]) -> Option<(u32, Vec<String>)> {
+    const UNITS: &[(&str, u32)] = &[
+        ("days", 24),
+        ("day", 24),
+        ("hours", 1),
+        ("hour", 1),
+        ("hrs", 1),
+        ("hr", 1),
+    ];
+    const NUMBER_WORDS: &[&str] = &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    let number = |w: &str| -> Option<u32> {
+        w.parse::<u32>().ok().or_else(|| {
+            NUMBER_WORDS
+                .iter()
+                .position(|n| *n == w)
+                .map(|i| i as u32 + 1)
+        })
+    };
+    let unit = |w: &str| UNITS.iter().find(|(u, _)| *u == w).map(|(_, h)| *h);
+    for (i, w) in words.iter().enumerate() {
+        if let (Some(n), Some(h)) = (number(w), words.get(i + 1).and_then(|u| unit(u))) {
+            return (n > 0 && n <= 200).then(|| (n * h, vec![w.clone(), words[i + 1].clone()]));
+        }
+        // Written as one word: "5day", "sixday", "72hr".
+        for (u, h) in UNITS {
+            if let Some(n) = w.strip_suffix(u).and_then(number) {
+                return (n > 0 && n <= 200).then(|| (n * h, vec![w.clone()]));
+            }
+        }
+    }
+    None
+}
+
+/// A strike period's length in hours: as its description names it ("five-day walkout",
+/// "96-hour walkout", "24 hours from 8am"), else from its start and end times.
+fn period_hours(kb: &KnowledgeBase, p: &StrikePeriod) -> Option<u32> {
+    named_length(&kb.lexicon.words(&p.action))
+        .or_else(|| named_length(&kb.lexicon.words(&p.summary)))
+        .map(|(h, _)| h)
+        .or_else(|| {
+            let hours = (p.end - p.start).num_hours();
+            (p.has_time && hours > 0 && hours % 24 == 0).then_some(hours as u32)
+        })
+}
+
+/// "5-day" or "72-hour", in the unit the question used.
+fn length_label(hours: u32, in_days: bool) -> String {
+    if in_days && hours.is_multiple_of(24) {
+        format!("{}-day", hours / 24)
+    } else {
+        format!("{hours}-hour")
+    }
 }
 
 /// One or more statements answering a timeline question, newest dispute first.
@@ -319,14 +395,7 @@ pub fn answer(
                 }
                 return vec![statement(kb, &last, text)];
             }
-            let list: Vec<String> = found
-                .iter()
-                .map(|p| match p.status {
-                    StrikeStatus::Suspended => format!("{} (called off)", when(p)),
-                    StrikeStatus::Planned => format!("{} (announced)", when(p)),
-                    StrikeStatus::Held => when(p),
-                })
-                .collect();
+            let list: Vec<String> = found.iter().map(|p| listed(p)).collect();
             vec![statement(
                 kb,
                 &found,
@@ -360,6 +429,36 @@ pub fn answer(
                         when(last)
                     )
                 };
+                Some(statement(kb, &of, text))
+            })
+            .collect(),
+        TimelineQuery::Length {
+            hours,
+            year,
+            in_days,
+        } => newest_first(kb, disputes)
+            .into_iter()
+            .filter_map(|id| {
+                // Newest first: the strike people mean is most often the latest of that length.
+                let of: Vec<&StrikePeriod> = kb
+                    .timeline
+                    .iter()
+                    .rev()
+                    .filter(|p| p.dispute == id)
+                    .filter(|p| year.is_none_or(|y| p.start.year() == y))
+                    .filter(|p| period_hours(kb, p) == Some(hours))
+                    .collect();
+                if of.is_empty() {
+                    return None;
+                }
+                let list: Vec<String> = of.iter().map(|p| listed(p)).collect();
+                let text = format!(
+                    "The {} strike{} of the {} in my records: {}.",
+                    length_label(hours, in_days),
+                    if of.len() == 1 { "" } else { "s" },
+                    dispute_label(kb, id),
+                    list.join("; ")
+                );
                 Some(statement(kb, &of, text))
             })
             .collect(),
@@ -450,6 +549,20 @@ fn fmt_day(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
 
+/// A strike's day in full, as people say it: "Wednesday 17 December 2025".
+fn fmt_strike_day(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+/// A period in a list, with its status when it did not simply go ahead.
+fn listed(p: &StrikePeriod) -> String {
+    match p.status {
+        StrikeStatus::Suspended => format!("{} (called off)", when(p)),
+        StrikeStatus::Planned => format!("{} (announced)", when(p)),
+        StrikeStatus::Held => when(p),
+    }
+}
+
 fn fmt_time(t: NaiveDateTime) -> String {
     let h = t.format("%-I%P").to_string();
     if t.format("%M").to_string() == "00" {
@@ -459,24 +572,34 @@ fn fmt_time(t: NaiveDateTime) -> String {
     }
 }
 
-/// "8am 9 Mar 2016 to 8am 11 Mar 2016" or "13 Jul 2023 to 18 Jul 2023".
+/// "8am Wednesday 9 March 2016 to 8am Friday 11 March 2016" or "Thursday 13 July 2023 to
+/// Tuesday 18 July 2023".
 pub fn when(p: &StrikePeriod) -> String {
     let (s, e) = (p.start, p.end);
     if p.has_time {
         if s.date() == e.date() {
-            format!("{}, {} to {}", fmt_day(s.date()), fmt_time(s), fmt_time(e))
+            format!(
+                "{}, {} to {}",
+                fmt_strike_day(s.date()),
+                fmt_time(s),
+                fmt_time(e)
+            )
         } else {
             format!(
                 "{} {} to {} {}",
                 fmt_time(s),
-                fmt_day(s.date()),
+                fmt_strike_day(s.date()),
                 fmt_time(e),
-                fmt_day(e.date())
+                fmt_strike_day(e.date())
             )
         }
     } else if s.date() == e.date() {
-        fmt_day(s.date())
+        fmt_strike_day(s.date())
     } else {
-        format!("{} to {}", fmt_day(s.date()), fmt_day(e.date()))
+        format!(
+            "{} to {}",
+            fmt_strike_day(s.date()),
+            fmt_strike_day(e.date())
+        )
     }
 }
