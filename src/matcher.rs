@@ -387,6 +387,7 @@ impl Matcher {
                         weight: self.idf[id as usize],
                         quality: FUZZY,
                     },
+                    None if is_adverb(surface) => continue,
                     None => QueryToken {
                         surface: surface.clone(),
                         id: None,
@@ -655,6 +656,28 @@ impl Matcher {
     }
 }
 
+/// Whether an unknown word is an adverb made from an English word ("purely", "formally"): it says
+/// how, not what about, so it is left out rather than counted against every fact. Words of
+/// frequency ("hourly", "weekly") stay: "how much do doctors earn hourly?" asks what no fact says.
+fn is_adverb(surface: &str) -> bool {
+    const FREQUENCY: &[&str] = &[
+        "hourly",
+        "daily",
+        "weekly",
+        "monthly",
+        "yearly",
+        "annually",
+        "quarterly",
+        "nightly",
+    ];
+    surface.len() >= 6
+        && crate::lexicon::is_english(surface)
+        && surface
+            .strip_suffix("ly")
+            .is_some_and(crate::lexicon::is_english)
+        && !FREQUENCY.contains(&surface)
+}
+
 fn intent_index(intent: Intent) -> usize {
     match intent {
         Intent::When => 0,
@@ -849,6 +872,17 @@ mod tests {
         let (_, off_topic) = top(&m, "why is the louvre striking over sourdough").expect("match");
         assert!(on_topic > off_topic + 0.2, "{on_topic} vs {off_topic}");
         assert!(top(&m, "sourdough starter recipe").is_none());
+    }
+
+    #[test]
+    fn an_unknown_adverb_says_how_not_what_about() {
+        let m = Matcher::build(&kb());
+        let (_, plain) = top(&m, "why are doctors striking").expect("match");
+        let (_, adverb) = top(&m, "why are doctors purely striking").expect("match");
+        assert!((plain - adverb).abs() < 1e-6, "{plain} vs {adverb}");
+        // A word of frequency is a topic no fact covers: it still counts.
+        let (_, hourly) = top(&m, "why are doctors hourly striking").expect("match");
+        assert!(hourly < plain, "{hourly} vs {plain}");
     }
 
     #[test]
