@@ -150,9 +150,12 @@ fn is_time_year(joined: &str, year: &str) -> bool {
         && !joined.contains(&format!(" {year} level"))
 }
 
+/// The kind of answer asked for. When a question has markers of several kinds, the first one
+/// leads: "what did NHS England say about how many doctors ..." asks what was said, "how many
+/// doctors did Pandit say ..." asks for a number.
 fn intent(joined: &str) -> Intent {
-    let has = |needles: &[&str]| needles.iter().any(|n| joined.contains(n));
-    if has(&[
+    let first = |needles: &[&str]| needles.iter().filter_map(|n| joined.find(n)).min();
+    let quantity = first(&[
         " how many ",
         " how much ",
         " what percent",
@@ -162,9 +165,8 @@ fn intent(joined: &str) -> Intent {
         " what figure ",
         " how big ",
         " how large ",
-    ]) {
-        Intent::Quantity
-    } else if has(&[
+    ]);
+    let when = first(&[
         " when ",
         " what date",
         " what day ",
@@ -175,16 +177,20 @@ fn intent(joined: &str) -> Intent {
         " which year ",
         " what month ",
         " which month ",
-    ]) {
-        Intent::When
-    } else if has(&[
+    ]);
+    let quote = first(&[
         " say ", " said ", " says ", " word ", " words ", " call ", " called ",
-    ]) && has(&[" what ", " which ", " say "])
-    {
-        Intent::Quote
-    } else {
-        Intent::Other
-    }
+    ])
+    .filter(|_| first(&[" what ", " which ", " say "]).is_some());
+    [
+        (quantity, Intent::Quantity),
+        (when, Intent::When),
+        (quote, Intent::Quote),
+    ]
+    .into_iter()
+    .filter_map(|(at, intent)| at.map(|at| (at, intent)))
+    .min_by_key(|(at, _)| *at)
+    .map_or(Intent::Other, |(_, intent)| intent)
 }
 
 /// Whether an answer text can satisfy an intent: a quantity needs a figure, a time needs a date,
@@ -548,6 +554,14 @@ mod tests {
         assert_eq!(read("how many ops were cancelled").intent, Intent::Quantity);
         assert_eq!(read("when did it start").intent, Intent::When);
         assert_eq!(read("what did malawana say").intent, Intent::Quote);
+        assert_eq!(
+            read("what did nhs england say about how many doctors would be on duty").intent,
+            Intent::Quote
+        );
+        assert_eq!(
+            read("how many doctors did pandit say would be on duty").intent,
+            Intent::Quantity
+        );
         assert!(answer_fits(Intent::Quantity, "about 4,000"));
         assert!(!answer_fits(
             Intent::Quote,
