@@ -133,6 +133,60 @@ impl Cues {
     }
 }
 
+/// A whole day the question names: "16 September 2024", "16th sept 2024", "September 16 2024".
+pub fn named_day(words: &[String]) -> Option<NaiveDate> {
+    let day = |w: &str| -> Option<u32> {
+        let digits = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|s| w.strip_suffix(s))
+            .unwrap_or(w);
+        digits.parse().ok().filter(|d| (1..=31).contains(d))
+    };
+    let month = |w: &str| crate::lexicon::month_number(w);
+    words.windows(3).find_map(|w| {
+        let year = as_year(&w[2])?;
+        let (d, m) = match (day(&w[0]), month(&w[1]), month(&w[0]), day(&w[1])) {
+            (Some(d), Some(m), _, _) => (d, m),
+            (_, _, Some(m), Some(d)) => (d, m),
+            _ => return None,
+        };
+        NaiveDate::from_ymd_opt(year, m, d)
+    })
+}
+
+/// Whether a question asks only what happened on a day it names: "what happened on 16 September
+/// 2024?" wants the facts of that day, whatever they are. Its words must ask what happened, and
+/// its topic words, besides the day, say no more than "strike" or "doctors".
+pub fn asks_what_happened(words: &[String], tokens: &[String], day: NaiveDate) -> bool {
+    const ASKING: &[&str] = &[
+        "happen",
+        "happened",
+        "happening",
+        "news",
+        "event",
+        "events",
+        "went",
+    ];
+    const GENERIC: &[&str] = &[
+        "happen", "event", "news", "go", "went", "occur", "took", "take", "place", "day", "date",
+        "doctor", "junior", "strike", "nhs", "england",
+    ];
+    let named = [
+        day.day().to_string(),
+        day.year().to_string(),
+        crate::lexicon::MONTHS[day.month0() as usize].to_string(),
+    ];
+    words.iter().any(|w| ASKING.contains(&w.as_str()))
+        && tokens
+            .iter()
+            .filter(|t| {
+                !named
+                    .iter()
+                    .any(|n| n.starts_with(t.as_str()) || t.starts_with(n))
+            })
+            .all(|t| GENERIC.iter().any(|g| t.starts_with(g)))
+}
+
 fn as_year(word: &str) -> Option<i32> {
     if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
         word.parse().ok()
@@ -567,6 +621,19 @@ mod tests {
             Intent::Quote,
             "He was appointed health secretary."
         ));
+    }
+
+    #[test]
+    fn a_whole_day_is_read_in_either_order() {
+        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let day = NaiveDate::from_ymd_opt(2024, 9, 16);
+        assert_eq!(
+            named_day(&words("what happened on 16th september 2024")),
+            day
+        );
+        assert_eq!(named_day(&words("what happened september 16 2024")), day);
+        assert_eq!(named_day(&words("what happened in september 2024")), None);
+        assert_eq!(named_day(&words("on 31 february 2024")), None);
     }
 
     #[test]

@@ -297,6 +297,19 @@ impl Engine {
         let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
         let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
         let tokens = self.matcher.corrected_tokens(&analyzed);
+        if let Some(day) = cues::named_day(&analyzed.words)
+            .filter(|d| cues::asks_what_happened(&analyzed.words, &tokens, *d))
+        {
+            let facts = self.facts_of_day(day, &cues.disputes, &matches, today);
+            if !facts.is_empty() {
+                return PartAnswer {
+                    facts,
+                    confidence: timeline::FULLY_EXPLAINED,
+                    declined: None,
+                    near: matches,
+                };
+            }
+        }
         let timeline_query = timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now);
         if let Some((query, conf)) = timeline_query {
             // A timeline question whose every word the timeline explains is answered from it;
@@ -487,6 +500,42 @@ impl Engine {
             Some(c) => vec![*only, c],
             None => chosen,
         }
+    }
+
+    /// "What happened on 16 September 2024?": the facts dated that day (at most
+    /// [`SUGGESTIONS`], those closest to the question first), in the disputes in scope.
+    fn facts_of_day(
+        &self,
+        day: NaiveDate,
+        disputes: &[String],
+        matches: &[Match],
+        today: NaiveDate,
+    ) -> Vec<FactAnswer> {
+        let score = |pos: usize| {
+            matches
+                .iter()
+                .find(|m| m.fact == pos)
+                .map_or(0.0, |m| m.confidence)
+        };
+        let mut of_day: Vec<usize> = self
+            .kb
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.is_served()
+                    && f.as_of.day.is_some()
+                    && f.as_of.latest() == day
+                    && (disputes.is_empty() || disputes.contains(&f.dispute))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        of_day.sort_by(|a, b| score(*b).total_cmp(&score(*a)));
+        of_day
+            .into_iter()
+            .take(SUGGESTIONS)
+            .map(|pos| self.fact_answer_at(pos, timeline::FULLY_EXPLAINED, today))
+            .collect()
     }
 
     /// What a short follow-up part ("did they win?") is about: the keywords of the fact that
@@ -1009,6 +1058,25 @@ mod composition_tests {
         // "How many doctors went on strike" wants a fact's figure, not a count of strikes.
         let a = e.ask("how many doctors went on strike in december 2025?", today());
         assert!(!a.text.contains("My records list"), "{}", a.text);
+    }
+
+    #[test]
+    fn what_happened_on_a_day_gets_the_facts_of_that_day() {
+        let e = engine();
+        let a = e.ask("what happened on 18th May 2016?", today());
+        assert!(
+            !a.facts.is_empty()
+                && a.facts.len() <= SUGGESTIONS
+                && a.facts.iter().all(|f| f.as_of == "18 May 2016"),
+            "{}",
+            a.text
+        );
+        // A day with no fact is not answered from another day.
+        let a = e.ask("what happened on 3 June 2019?", today());
+        assert!(!a.answered, "{}", a.text);
+        // A question with a topic of its own is matched as usual.
+        let a = e.ask("what did the bma say on 18 may 2016 about pay?", today());
+        assert!(a.facts.len() <= 2, "{}", a.text);
     }
 
     #[test]
