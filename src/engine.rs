@@ -368,9 +368,10 @@ impl Engine {
                                 .collect(),
                             None => Vec::new(),
                         };
+                        // A fact marked as the dispute's state says it best.
                         let chosen = self
-                            .newest_close(&newest_dispute)
-                            .map(|m| m.fact)
+                            .newest_state(&cues.disputes, today)
+                            .or_else(|| self.newest_close(&newest_dispute).map(|m| m.fact))
                             .or(newest);
                         if let Some(pos) = chosen {
                             facts.push(self.fact_answer_at(pos, conf, today));
@@ -404,12 +405,41 @@ impl Engine {
             self.one_per_dispute(&matches)
         };
         let chosen = self.with_companion(chosen, &matches);
+        let mut facts: Vec<FactAnswer> =
+            chosen.iter().map(|m| self.fact_answer(m, today)).collect();
+        // "Is it still going on?" matched an older dispute's state ("a deal was agreed in May
+        // 2016"): now is the newest state.
+        if cues.now && cues.disputes.is_empty() {
+            let states_old = chosen.first().is_some_and(|m| self.kb.facts[m.fact].state);
+            if let Some(pos) = self.newest_state(&[], today).filter(|_| states_old) {
+                if !chosen.iter().any(|m| m.fact == pos) {
+                    facts = vec![self.fact_answer_at(pos, best, today)];
+                }
+            }
+        }
         PartAnswer {
-            facts: chosen.iter().map(|m| self.fact_answer(m, today)).collect(),
+            facts,
             confidence: best,
             declined: None,
             near: matches,
         }
+    }
+
+    /// The newest fact marked as a dispute's state by `today`, in the disputes given (all when
+    /// empty).
+    fn newest_state(&self, disputes: &[String], today: NaiveDate) -> Option<usize> {
+        self.kb
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.is_served()
+                    && f.state
+                    && f.as_of.earliest() <= today
+                    && (disputes.is_empty() || disputes.contains(&f.dispute))
+            })
+            .max_by_key(|(_, f)| f.as_of.latest())
+            .map(|(i, _)| i)
     }
 
     /// "Now": of the matches above the threshold, those of the newest dispute, and of them the
@@ -1058,6 +1088,32 @@ mod composition_tests {
         // "How many doctors went on strike" wants a fact's figure, not a count of strikes.
         let a = e.ask("how many doctors went on strike in december 2025?", today());
         assert!(!a.text.contains("My records list"), "{}", a.text);
+    }
+
+    #[test]
+    fn now_is_the_newest_state_of_the_disputes_by_today() {
+        let e = engine();
+        let ids = |q: &str, day: NaiveDate| -> Vec<String> {
+            e.ask(q, day).facts.into_iter().map(|f| f.id).collect()
+        };
+        let later = today();
+        let earlier = NaiveDate::from_ymd_opt(2026, 1, 10).expect("date");
+        for q in [
+            "when's the next strike?",
+            "is the bma still in dispute with the government at the moment?",
+        ] {
+            assert!(
+                ids(q, later).contains(&"2026-deal-accepted-strikes-end".to_string()),
+                "{q}: {:?}",
+                ids(q, later)
+            );
+            // Before the deal, "now" is what was known then.
+            assert!(
+                !ids(q, earlier).contains(&"2026-deal-accepted-strikes-end".to_string()),
+                "{q}: {:?}",
+                ids(q, earlier)
+            );
+        }
     }
 
     #[test]

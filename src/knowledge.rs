@@ -250,6 +250,8 @@ struct RawFact {
     #[serde(default)]
     not_phrasings: Vec<Spanned<String>>,
     contested: Option<Spanned<String>>,
+    #[serde(default)]
+    state: bool,
     review_by: Option<Spanned<String>>,
     retired: Option<Retirement>,
 }
@@ -611,6 +613,7 @@ impl Reader {
                 .contested
                 .map(|c| c.into_inner())
                 .filter(|c| !c.trim().is_empty()),
+            state: raw.state,
             review_by,
             retired: raw.retired,
             path: path.to_path_buf(),

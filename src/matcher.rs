@@ -758,6 +758,7 @@ mod tests {
             dispute: dispute.into(),
             as_of: PartialDate::parse("2025-12-17").expect("date"),
             approximate: false,
+            state: false,
             answer: answer.into(),
             sources: vec!["S".into()],
             excerpts: vec!["x".into()],

@@ -181,6 +181,9 @@ pub struct Fact {
     pub keywords: Vec<String>,
     pub not_phrasings: Vec<String>,
     pub contested: Option<String>,
+    /// Says where its dispute stands (over, deal accepted, strikes continuing): "is it over?",
+    /// "is there a strike now?" are answered from the newest such fact.
+    pub state: bool,
     pub review_by: Option<NaiveDate>,
     pub retired: Option<Retirement>,
     /// The file it was read from (for `check` and for moderators' edits).

@@ -254,6 +254,8 @@ pub struct FactDraft {
     #[serde(default)]
     pub contested: Option<String>,
     #[serde(default)]
+    pub state: bool,
+    #[serde(default)]
     pub review_by: Option<String>,
     #[serde(default)]
     pub retired: Option<Retirement>,
@@ -396,6 +398,9 @@ impl FactDraft {
         if let Some(c) = &self.contested {
             line(&mut out, "contested", c);
         }
+        if self.state {
+            out.push_str("state = true\n");
+        }
         if let Some(r) = &self.review_by {
             line(&mut out, "review_by", r);
         }
@@ -503,6 +508,7 @@ mod tests {
             keywords: vec!["no".into()],
             not_phrasings: vec![],
             contested: Some("a note".into()),
+            state: true,
             review_by: Some("2027".into()),
             retired: Some(Retirement {
                 reason: "wrong".into(),
