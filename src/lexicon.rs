@@ -278,6 +278,8 @@ pub struct Lexicon {
     phrases: Vec<(String, String)>,
     /// The same phrases' words, for matching them with a typo.
     phrase_words: Vec<Vec<String>>,
+    /// First word of a phrase -> the phrases (positions in `phrases`) starting with it.
+    phrase_starts: HashMap<String, Vec<usize>>,
     /// Single-word variants.
     words: HashMap<String, String>,
     /// The same single-word variants after stemming ("walkouts" -> "strike").
@@ -402,13 +404,20 @@ impl Lexicon {
         }
         // Longest first so "industrial action" wins over "action".
         phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-        let phrase_words = phrases
+        let phrase_words: Vec<Vec<String>> = phrases
             .iter()
             .map(|(from, _)| from.split_whitespace().map(str::to_string).collect())
             .collect();
+        let mut phrase_starts: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, w) in phrase_words.iter().enumerate() {
+            if let Some(first) = w.first() {
+                phrase_starts.entry(first.clone()).or_default().push(i);
+            }
+        }
         let mut lexicon = Lexicon {
             phrases,
             phrase_words,
+            phrase_starts,
             words,
             stems,
             ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
@@ -447,40 +456,74 @@ impl Lexicon {
         out
     }
 
-    /// The words again with misspelt phrases folded ("now calld" is "now called"), or None when
-    /// no word could be a typo. Exact phrases were folded already; here one word of a phrase may
-    /// be a single edit away, if it is not itself an English word ("stage" is not "stake").
+    /// The words again with phrases folded that the exact pass missed, or None when none could
+    /// be: one word of a phrase may be a single edit away if it is not itself an English word
+    /// ("now calld" is "now called"; "stage" is not "stake"), and a year may sit inside a phrase
+    /// ("take the 2024 deal" is "take the deal" in 2024; the year is kept as a cue).
     fn fuzzy_phrases(&self, words: &[&str]) -> Option<String> {
         let typo = |w: &str| {
             w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) && !is_english(w)
         };
-        if !words.iter().any(|w| typo(w)) {
+        let year = |w: &str| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit());
+        let typos: Vec<bool> = words.iter().map(|w| typo(w)).collect();
+        if !typos.iter().any(|t| *t) && !words.iter().any(|w| year(w)) {
             return None;
         }
         let same = |written: &str, expected: &str| {
             written == expected
-                || (expected.chars().count() >= 4
+                || (expected.len() >= 4
+                    && written.len().abs_diff(expected.len()) <= 1
                     && typo(written)
                     && strsim::damerau_levenshtein(written, expected) == 1)
         };
-        let mut out: Vec<&str> = Vec::with_capacity(words.len());
+        // How many words of `at` the phrase takes, and the year it skipped; None unless it
+        // matches and differs from the exact phrase (which the exact pass already folded).
+        let matches_at = |at: &[&str], expected: &[String]| -> Option<(usize, Option<String>)> {
+            let (mut k, mut skipped, mut differs) = (0, None, false);
+            for (j, e) in expected.iter().enumerate() {
+                if j > 0 && skipped.is_none() && at.get(k).is_some_and(|w| year(w)) && e != at[k] {
+                    skipped = Some(at[k].to_string());
+                    k += 1;
+                }
+                let w = at.get(k)?;
+                if !same(w, e) {
+                    return None;
+                }
+                differs |= w != e;
+                k += 1;
+            }
+            (differs || skipped.is_some()).then_some((k, skipped))
+        };
+        let mut out: Vec<String> = Vec::with_capacity(words.len());
         let mut changed = false;
         let mut i = 0;
         'words: while i < words.len() {
-            for ((_, to), expected) in self.phrases.iter().zip(&self.phrase_words) {
-                let Some(window) = words.get(i..i + expected.len()) else {
-                    continue;
-                };
-                if window.iter().zip(expected).all(|(w, e)| same(w, e))
-                    && window.iter().zip(expected).any(|(w, e)| w != e)
-                {
-                    out.extend(to.split_whitespace());
-                    i += expected.len();
+            // Only phrases that can start here: with this word, or with one a typo away.
+            let mut starting: Vec<usize> = self
+                .phrase_starts
+                .get(words[i])
+                .cloned()
+                .unwrap_or_default();
+            if typos[i] {
+                for (first, at) in &self.phrase_starts {
+                    if first != words[i] && same(words[i], first) {
+                        starting.extend(at);
+                    }
+                }
+                // Longest phrase first, as in the exact pass.
+                starting.sort_unstable();
+            }
+            for p in starting {
+                let (to, expected) = (&self.phrases[p].1, &self.phrase_words[p]);
+                if let Some((used, skipped)) = matches_at(&words[i..], expected) {
+                    out.extend(to.split_whitespace().map(str::to_string));
+                    out.extend(skipped);
+                    i += used;
                     changed = true;
                     continue 'words;
                 }
             }
-            out.push(words[i]);
+            out.push(words[i].to_string());
             i += 1;
         }
         changed.then(|| out.join(" "))
@@ -728,7 +771,7 @@ mod tests {
     }
 
     #[test]
-    fn a_phrase_with_one_misspelt_word_still_folds() {
+    fn a_phrase_with_a_misspelt_word_or_a_year_inside_still_folds() {
         let l = lex();
         assert_eq!(l.words("industrial actoin today"), vec!["strike", "today"]);
         assert_eq!(l.words("the wakl out"), vec!["the", "strike"]);
@@ -736,6 +779,12 @@ mod tests {
         // the phrase must be long enough to be told apart from others ("walk it" stays).
         assert_eq!(l.words("industrial auction"), vec!["industrial", "auction"]);
         assert_eq!(l.words("walk it"), vec!["walk", "it"]);
+        // A year inside a phrase stays, after it.
+        assert_eq!(
+            l.words("the 2023 industrial action"),
+            vec!["the", "2023", "strike"]
+        );
+        assert_eq!(l.words("industrial 2023 action"), vec!["strike", "2023"]);
     }
 
     #[test]

@@ -404,6 +404,9 @@ impl Matcher {
     /// The question's tokens with misspelt ones corrected to the fact base's words ("stirke" ->
     /// "strike"), for readers other than the scoring (the timeline's question shapes).
     pub fn corrected_tokens(&self, analyzed: &Analyzed) -> Vec<String> {
+        if analyzed.tokens.iter().all(|t| self.vocab.contains_key(t)) {
+            return analyzed.tokens.clone();
+        }
         self.resolve(analyzed, &[])
             .into_iter()
             .map(|t| match t.id {
