@@ -460,7 +460,7 @@ impl Lexicon {
     /// be: one word of a phrase may be a single edit away if it is not itself an English word
     /// ("now calld" is "now called"; "stage" is not "stake"), and a year may sit inside a phrase
     /// ("take the 2024 deal" is "take the deal" in 2024; the year is kept as a cue).
-    fn fuzzy_phrases(&self, words: &[&str]) -> Option<String> {
+    fn fuzzy_phrases<'a>(&self, words: &[&'a str]) -> Option<String> {
         let typo = |w: &str| {
             w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) && !is_english(w)
         };
@@ -478,11 +478,13 @@ impl Lexicon {
         };
         // How many words of `at` the phrase takes, and the year it skipped; None unless it
         // matches and differs from the exact phrase (which the exact pass already folded).
-        let matches_at = |at: &[&str], expected: &[String]| -> Option<(usize, Option<String>)> {
+        let matches_at = |at: &[&'a str],
+                          expected: &[String]|
+         -> Option<(usize, Option<&'a str>)> {
             let (mut k, mut skipped, mut differs) = (0, None, false);
             for (j, e) in expected.iter().enumerate() {
                 if j > 0 && skipped.is_none() && at.get(k).is_some_and(|w| year(w)) && e != at[k] {
-                    skipped = Some(at[k].to_string());
+                    skipped = Some(at[k]);
                     k += 1;
                 }
                 let w = at.get(k)?;
@@ -494,39 +496,46 @@ impl Lexicon {
             }
             (differs || skipped.is_some()).then_some((k, skipped))
         };
-        let mut out: Vec<String> = Vec::with_capacity(words.len());
-        let mut changed = false;
-        let mut i = 0;
-        'words: while i < words.len() {
-            // Only phrases that can start here: with this word, or with one a typo away.
-            let mut starting: Vec<usize> = self
-                .phrase_starts
-                .get(words[i])
-                .cloned()
-                .unwrap_or_default();
-            if typos[i] {
+        // The first phrase (longest first, as in the exact pass) that folds at word i: one that
+        // starts with the word, or, for a possible typo, with a word one edit from it.
+        let fold_at = |i: usize| -> Option<(usize, usize, Option<&'a str>)> {
+            let exact = self.phrase_starts.get(words[i]).map(Vec::as_slice);
+            let mut starting: Vec<usize> = Vec::new();
+            let candidates = if typos[i] {
+                starting.extend(exact.unwrap_or_default());
                 for (first, at) in &self.phrase_starts {
                     if first != words[i] && same(words[i], first) {
                         starting.extend(at);
                     }
                 }
-                // Longest phrase first, as in the exact pass.
                 starting.sort_unstable();
-            }
-            for p in starting {
-                let (to, expected) = (&self.phrases[p].1, &self.phrase_words[p]);
-                if let Some((used, skipped)) = matches_at(&words[i..], expected) {
-                    out.extend(to.split_whitespace().map(str::to_string));
+                starting.as_slice()
+            } else {
+                exact.unwrap_or_default()
+            };
+            candidates.iter().find_map(|&p| {
+                matches_at(&words[i..], &self.phrase_words[p]).map(|(used, y)| (p, used, y))
+            })
+        };
+        // Most texts have nothing to fold: find that out before building anything.
+        let first = (0..words.len()).find_map(|i| fold_at(i).map(|f| (i, f)))?;
+        let mut out: Vec<&str> = words[..first.0].to_vec();
+        let mut i = first.0;
+        let mut next = Some(first.1);
+        while i < words.len() {
+            match next.take().or_else(|| fold_at(i)) {
+                Some((p, used, skipped)) => {
+                    out.extend(self.phrases[p].1.split_whitespace());
                     out.extend(skipped);
                     i += used;
-                    changed = true;
-                    continue 'words;
+                }
+                None => {
+                    out.push(words[i]);
+                    i += 1;
                 }
             }
-            out.push(words[i].to_string());
-            i += 1;
         }
-        changed.then(|| out.join(" "))
+        Some(out.join(" "))
     }
 
     /// Full analysis: folded words and stemmed content tokens.

@@ -2,8 +2,9 @@
 //! through the same code as `strikefacts eval`.
 //!
 //! The floors below are what the matcher reaches today, so that a change which makes answers
-//! worse fails CI. They are below the project's targets (90% answered correctly, 90% declined,
-//! at most 3 false answers): raise them as the matcher improves, never lower them to pass.
+//! worse fails CI. The correct-answer and false-answer floors are still short of the project's
+//! targets (90% answered correctly, at most 3 false answers; the decline floor is past its 90%):
+//! raise them as the matcher improves, never lower them to pass.
 
 use std::path::Path;
 
@@ -11,9 +12,9 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::Engine;
 
-const MIN_ANSWERABLE: f64 = 0.85;
-const MIN_DECLINED: f64 = 0.90;
-const MAX_FALSE_ANSWERS: usize = 16;
+const MIN_ANSWERABLE: f64 = 0.88;
+const MIN_DECLINED: f64 = 0.93;
+const MAX_FALSE_ANSWERS: usize = 13;
 
 #[test]
 fn own_question_set_meets_its_floors() {
