@@ -159,9 +159,12 @@ impl Engine {
             let mut separate: Vec<PartAnswer> = Vec::new();
             let mut previous: Option<(&String, Option<&PartAnswer>)> = None;
             for p in &parts {
+                let topic_words = self.matcher.lexicon().analyze(p).tokens.len();
+                // A part too short to name a topic ("and did they win?") is asked about the
+                // previous part's topic rather than about nothing.
                 let asked = match previous {
-                    Some((text, answer)) if self.matcher.lexicon().analyze(p).tokens.len() <= 2 => {
-                        with_topic(p, &self.topic_of(text, answer))
+                    Some((text, answer)) if topic_words <= 2 => {
+                        format!("{p} {}", self.topic_of(text, answer))
                     }
                     _ => p.clone(),
                 };
@@ -182,7 +185,7 @@ impl Engine {
                     separate.push(a);
                     previous = Some((p, separate.last()));
                 } else {
-                    if self.matcher.lexicon().analyze(p).tokens.len() > 1 {
+                    if topic_words > 1 {
                         missed_parts.push(p.trim().to_string());
                     }
                     previous = Some((p, None));
@@ -339,12 +342,7 @@ impl Engine {
                             .filter(in_scope)
                             .map(|f| f.as_of.latest())
                             .max();
-                        let score = |pos: usize| {
-                            matches
-                                .iter()
-                                .find(|m| m.fact == pos)
-                                .map_or(0.0, |m| m.confidence)
-                        };
+                        let score = |pos: usize| confidence_of(&matches, pos);
                         let newest = self
                             .kb
                             .facts
@@ -541,12 +539,7 @@ impl Engine {
         matches: &[Match],
         today: NaiveDate,
     ) -> Vec<FactAnswer> {
-        let score = |pos: usize| {
-            matches
-                .iter()
-                .find(|m| m.fact == pos)
-                .map_or(0.0, |m| m.confidence)
-        };
+        let score = |pos: usize| confidence_of(matches, pos);
         let mut of_day: Vec<usize> = self
             .kb
             .facts
@@ -832,12 +825,15 @@ fn sentence(p: &str) -> String {
     s
 }
 
-/// A part too short to name a topic ("and did they win?") asked about the previous part's topic,
-/// rather than about nothing.
-fn with_topic(part: &str, topic: &str) -> String {
-    format!("{part} {topic}")
+/// A fact's confidence among the matches; 0 when it is not among them.
+fn confidence_of(matches: &[Match], pos: usize) -> f32 {
+    matches
+        .iter()
+        .find(|m| m.fact == pos)
+        .map_or(0.0, |m| m.confidence)
 }
 
+/// Splits "who is X and what did they say?" into its questions.
 pub fn split_parts(question: &str) -> Vec<String> {
     const STARTS: &[&str] = &[
         "what", "who", "when", "where", "why", "how", "which", "did", "does", "do", "is", "was",
