@@ -672,9 +672,15 @@ fn drop_span_ends(words: Vec<String>) -> Vec<String> {
     out
 }
 
+/// The value of a number written as one word below twenty ("six" -> 6), as [`Lexicon::words`]
+/// folds it; also for words it cannot split ("sixday").
+pub fn number_word(word: &str) -> Option<u32> {
+    UNITS.iter().find(|(n, _)| *n == word).map(|(_, v)| *v)
+}
+
 /// "twenty two" -> "22", "five thousand" -> "5000", "third" -> "3rd", "5k" -> "5000".
 fn fold_numbers(words: &[&str]) -> Vec<String> {
-    let unit = |w: &str| UNITS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
+    let unit = number_word;
     let ten = |w: &str| TENS.iter().find(|(n, _)| *n == w).map(|(_, v)| *v);
     let mut out = Vec::with_capacity(words.len());
     let mut i = 0;

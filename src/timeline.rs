@@ -189,16 +189,10 @@ fn named_length(words: &[String]) -> Option<(u32, Vec<String>)> {
         ("hrs", 1),
         ("hr", 1),
     ];
-    const NUMBER_WORDS: &[&str] = &[
-        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    ];
     let number = |w: &str| -> Option<u32> {
-        w.parse::<u32>().ok().or_else(|| {
-            NUMBER_WORDS
-                .iter()
-                .position(|n| *n == w)
-                .map(|i| i as u32 + 1)
-        })
+        w.parse::<u32>()
+            .ok()
+            .or_else(|| crate::lexicon::number_word(w))
     };
     let unit = |w: &str| UNITS.iter().find(|(u, _)| *u == w).map(|(_, h)| *h);
     for (i, w) in words.iter().enumerate() {
