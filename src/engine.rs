@@ -561,14 +561,28 @@ impl Engine {
             .collect()
     }
 
-    /// What a short follow-up part ("did they win?") is about: the keywords of the fact that
-    /// answered the previous part, since "they" names its answer ("Justice for Health"), not its
-    /// question ("who took Hunt to court"); the previous part's words when it went unanswered.
+    /// What a short follow-up part ("did they win?") is about: the names among the keywords of
+    /// the fact that answered the previous part, since "they" names its answer ("Justice for
+    /// Health"), not its question ("who took Hunt to court"). Its other keywords ("£300,000")
+    /// would only pull the part back to that fact. All its keywords when none is a name; the
+    /// previous part's words when it went unanswered.
     fn topic_of(&self, previous: &str, answer: Option<&PartAnswer>) -> String {
         let keywords = answer
             .and_then(|a| a.facts.first())
             .and_then(|f| self.kb.facts.iter().find(|k| k.id == f.id))
-            .map(|f| f.keywords.join(" "))
+            .map(|f| {
+                let names: Vec<&str> = f
+                    .keywords
+                    .iter()
+                    .filter(|k| k.chars().any(char::is_uppercase))
+                    .map(String::as_str)
+                    .collect();
+                if names.is_empty() {
+                    f.keywords.join(" ")
+                } else {
+                    names.join(" ")
+                }
+            })
             .filter(|k| !k.trim().is_empty());
         keywords.unwrap_or_else(|| previous.to_string())
     }

@@ -623,7 +623,11 @@ pub fn plain(text: &str) -> String {
     };
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
+    let mut skip_s = false;
     for (i, &c) in chars.iter().enumerate() {
+        if std::mem::take(&mut skip_s) {
+            continue;
+        }
         let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
         let next = chars.get(i + 1).copied();
         let digit_around =
@@ -636,8 +640,14 @@ pub fn plain(text: &str) -> String {
                     out.push('.')
                 }
             }
-            // "doctors'" / "don't": drop the apostrophe, keep the word whole.
-            '\'' | '’' | '‘' | '`' => {}
+            // A possessive "'s" goes ("the BMA's" is "the BMA": "bmas" would be an unknown word);
+            // otherwise the apostrophe goes and the word stays whole ("doctors'", "don't").
+            '\'' | '’' | '‘' | '`' => {
+                let after = chars.get(i + 2).copied();
+                if matches!(next, Some('s')) && !after.is_some_and(char::is_alphanumeric) {
+                    skip_s = true;
+                }
+            }
             '%' => out.push_str(" percent "),
             '&' => out.push_str(" and "),
             _ => out.push(' '),
@@ -800,6 +810,18 @@ mod tests {
             vec!["the", "2023", "strike"]
         );
         assert_eq!(l.words("industrial 2023 action"), vec!["strike", "2023"]);
+    }
+
+    #[test]
+    fn a_possessive_s_goes_and_other_apostrophes_leave_the_word_whole() {
+        assert_eq!(plain("the BMA's offer"), "the bma offer");
+        assert_eq!(
+            plain("Hunt’s contract, doctors' pay"),
+            "hunt contract doctors pay"
+        );
+        assert_eq!(plain("don't, it'd"), "dont itd");
+        // Only a final "s": "'sup" keeps its letters.
+        assert_eq!(plain("'sup"), "sup");
     }
 
     #[test]
