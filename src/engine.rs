@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use crate::answer::{Answer, Decline, FactAnswer, SourceRef, NHS_SIGNPOSTING};
 use crate::cues::{self, Cues};
 use crate::knowledge::{KnowledgeBase, LoadError};
-use crate::lexicon::Analyzed;
+use crate::lexicon::{month_number, Analyzed};
 use crate::matcher::{Match, Matcher, Scope};
 use crate::timeline;
 
@@ -156,6 +156,13 @@ impl Engine {
             // Later parts often say "it" or "they": they keep the whole question's time cues.
             let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
             let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
+            // The month is a topic word, not a cue: a later part that names no month asks about
+            // the whole question's ("the July 2025 strike ... how much care kept going?").
+            let months: Vec<&str> = whole_words
+                .iter()
+                .filter(|w| month_number(w).is_some())
+                .map(String::as_str)
+                .collect();
             let mut separate: Vec<PartAnswer> = Vec::new();
             let mut previous: Option<(&String, Option<&PartAnswer>)> = None;
             for p in &parts {
@@ -167,6 +174,12 @@ impl Engine {
                         format!("{p} {}", self.topic_of(text, answer))
                     }
                     _ => p.clone(),
+                };
+                let part_words = self.matcher.lexicon().analyze(&asked).words;
+                let asked = if part_words.iter().any(|w| month_number(w).is_some()) {
+                    asked
+                } else {
+                    format!("{asked} {}", months.join(" "))
                 };
                 let mut a = self.answer_part(&asked, today, Some(&whole_cues));
                 // The first part is usually what the whole question matched; later parts that
@@ -1007,6 +1020,18 @@ mod composition_tests {
             "{ids:?}"
         );
         assert!(ids.contains(&"2016-judicial-review-dismissed"), "{ids:?}");
+    }
+
+    #[test]
+    fn a_later_part_keeps_the_month_the_question_named() {
+        let e = engine();
+        let a = e.ask(
+            "How many days did the July 2025 walkout last, and how much planned care went ahead?",
+            today(),
+        );
+        let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+        assert!(ids.contains(&"2025-july-strike-impact"), "{ids:?}");
+        assert!(!ids.contains(&"2025-november-strike-impact"), "{ids:?}");
     }
 
     #[test]
