@@ -236,10 +236,14 @@ fn intent(joined: &str) -> Intent {
         " say ", " said ", " says ", " word ", " words ", " call ", " called ",
     ])
     .filter(|_| first(&[" what ", " which ", " say "]).is_some());
+    // "Who was in charge when ...", "which party ... when ...": a question that opens by asking
+    // who, which or why asks that, whatever follows. Last, so "which year" is still a time.
+    let other = first(&[" who ", " whose ", " why ", " where ", " which "]);
     [
         (quantity, Intent::Quantity),
         (when, Intent::When),
         (quote, Intent::Quote),
+        (other, Intent::Other),
     ]
     .into_iter()
     .filter_map(|(at, intent)| at.map(|at| (at, intent)))
@@ -616,6 +620,12 @@ mod tests {
             read("how many doctors did pandit say would be on duty").intent,
             Intent::Quantity
         );
+        // A question that opens by asking who or which asks that, not when.
+        assert_eq!(
+            read("who was in charge when the strikes started").intent,
+            Intent::Other
+        );
+        assert_eq!(read("which year did it start").intent, Intent::When);
         assert!(answer_fits(Intent::Quantity, "about 4,000"));
         assert!(!answer_fits(
             Intent::Quote,
