@@ -1023,6 +1023,22 @@ mod composition_tests {
     }
 
     #[test]
+    fn a_count_of_something_the_fact_has_no_figure_for_is_declined() {
+        let e = engine();
+        // The joint strike's fact counts days, not consultants.
+        let days = e.ask(
+            "How many days did the October 2023 joint walkout last?",
+            today(),
+        );
+        assert!(days.answered, "{}", days.text);
+        let people = e.ask(
+            "How many consultants joined the October 2023 joint walkout?",
+            today(),
+        );
+        assert!(!people.answered, "{}", people.text);
+    }
+
+    #[test]
     fn a_later_part_keeps_the_month_the_question_named() {
         let e = engine();
         let a = e.ask(

@@ -561,6 +561,51 @@ impl Lexicon {
         }
     }
 
+    /// What a "how many ..." / "number of ..." question counts, stemmed: up to `n` content words
+    /// after it. A question gives two, since its noun may come second ("how many yes votes",
+    /// "how many people voted"); a fact's phrasing gives one. Empty when it counts nothing.
+    pub fn counted(&self, words: &[String], n: usize) -> Vec<String> {
+        let at = words
+            .windows(2)
+            .position(|w| (w[0] == "how" && w[1] == "many") || (w[0] == "number" && w[1] == "of"));
+        let Some(at) = at else {
+            return Vec::new();
+        };
+        let counted = self.content_after(words, at + 2, n);
+        // "How many people ..." counts whoever the fact counts: doctors, members, voters.
+        if counted
+            .first()
+            .is_some_and(|w| ["peopl", "person", "one", "time"].contains(&w.as_str()))
+        {
+            return Vec::new();
+        }
+        counted
+    }
+
+    /// What an answer gives amounts of: up to two content words after each figure ("17,236
+    /// resident doctors" -> "junior", "doctor"; "a three-day strike" -> "day", "strike").
+    pub fn amounts_of(&self, words: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+                out.extend(self.content_after(words, i + 1, 2));
+            }
+        }
+        out
+    }
+
+    /// Up to `n` stemmed content words from `from`, within the next four words.
+    fn content_after(&self, words: &[String], from: usize, n: usize) -> Vec<String> {
+        words
+            .iter()
+            .skip(from)
+            .take(4)
+            .filter(|w| !is_stopword(w) && !self.ignore.contains(*w))
+            .take(n)
+            .map(|w| self.stem(w))
+            .collect()
+    }
+
     /// Whether a stemmed token is part of a person's name.
     pub fn is_person(&self, token: &str) -> bool {
         self.people.iter().any(|p| p == token)
@@ -822,6 +867,24 @@ mod tests {
         assert_eq!(plain("don't, it'd"), "dont itd");
         // Only a final "s": "'sup" keeps its letters.
         assert_eq!(plain("'sup"), "sup");
+    }
+
+    #[test]
+    fn a_count_question_names_what_it_counts_and_an_answer_what_its_figures_count() {
+        let l = lex();
+        let words = |t: &str| l.words(t);
+        assert_eq!(
+            l.counted(&words("how many of the consultants joined the walkout"), 2),
+            vec!["consult", "join"]
+        );
+        assert_eq!(l.counted(&words("number of ops cancelled"), 1), vec!["op"]);
+        // Whoever is counted, people are: the fact decides who.
+        assert!(l.counted(&words("how many people voted"), 2).is_empty());
+        assert!(l.counted(&words("when did it start"), 2).is_empty());
+        assert_eq!(
+            l.amounts_of(&words("a three-day strike by 17,236 doctors")),
+            vec!["day", "strike", "doctor"]
+        );
     }
 
     #[test]

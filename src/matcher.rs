@@ -89,6 +89,9 @@ struct IndexedFact {
     not_phrasings: Vec<Phrasing>,
     /// Whether the answer can serve each [`Intent`] (computed once: it reads the whole answer).
     fits: [bool; 4],
+    /// What a "how many ..." question can get from it: the words its phrasings count ("how many
+    /// operations") and the words after its answer's figures ("5,000 operations"); sorted ids.
+    counts: Vec<u32>,
     /// Total weight of the words in its phrasings and keywords, and the question markers its
     /// phrasings use: to rank candidates that tie on coverage.
     vocabulary: f32,
@@ -216,6 +219,13 @@ impl Matcher {
                 m.postings[id as usize].push((fi, s));
             }
             let marks = phrasings.iter().fold(0, |acc, p: &Phrasing| acc | p.marks);
+            // texts[0] is the answer's words, the rest its phrasings'.
+            let counted: Vec<String> = texts[1..]
+                .iter()
+                .flat_map(|p| m.lexicon.counted(p, 1))
+                .chain(m.lexicon.amounts_of(&texts[0]))
+                .collect();
+            let counts = m.intern_all(&counted);
             let dispute = m
                 .dispute_ids
                 .iter()
@@ -232,6 +242,7 @@ impl Matcher {
                     .map(|i| answer_fits(i, &fact.answer)),
                 vocabulary: 0.0,
                 marks,
+                counts,
             });
             strong_ids.push(strong);
         }
@@ -504,6 +515,16 @@ impl Matcher {
             .map(|t| t.weight)
             .sum();
         let asked_months = month_bits(&analyzed.words);
+        // "How many consultants ...": a fact with figures of something else cannot answer it.
+        let counted: Vec<u32> = if scope.intent != Some(Intent::Quantity) {
+            Vec::new()
+        } else {
+            self.lexicon
+                .counted(&analyzed.words, 2)
+                .iter()
+                .filter_map(|t| self.vocab.get(t).copied())
+                .collect()
+        };
         let unknown_name = query
             .iter()
             .any(|t| t.id.is_none() && analyzed.names.contains(&t.surface));
@@ -532,7 +553,9 @@ impl Matcher {
             if !time_fits {
                 raw *= TIME_MISMATCH;
             }
-            let intent_fits = scope.intent.is_none_or(|i| f.fits[intent_index(i)]);
+            let intent_fits = scope.intent.is_none_or(|i| f.fits[intent_index(i)])
+                && (counted.is_empty()
+                    || counted.iter().any(|c| f.counts.binary_search(c).is_ok()));
             if !intent_fits {
                 raw *= INTENT_PENALTY;
             }
