@@ -82,7 +82,11 @@ impl Cues {
                     .get(i + 1)
                     .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
             let prev_is_year = i > 0 && words.get(i - 1).and_then(|p| as_year(p)).is_some();
-            next_is_year_part || prev_is_year
+            // "The 2022 pay row", "the 2016 dispute": the year names the dispute too.
+            let is = |k: usize, w: &str| words.get(k).is_some_and(|n| n == w);
+            let names_dispute = is(i + 1, "dispute")
+                || ((is(i + 1, "pay") || is(i + 1, "contract")) && is(i + 2, "dispute"));
+            next_is_year_part || prev_is_year || names_dispute
         };
         let event_years: Vec<i32> = words
             .iter()
@@ -249,6 +253,31 @@ fn intent(joined: &str) -> Intent {
     .filter_map(|(at, intent)| at.map(|at| (at, intent)))
     .min_by_key(|(at, _)| *at)
     .map_or(Intent::Other, |(_, intent)| intent)
+}
+
+/// Whether the question asks to confirm a claim ("did only 2,000 strike?", "it was 29%, wasn't
+/// it?"): its figures are what is being checked, not what it is about.
+pub fn asks_to_confirm(words: &[String]) -> bool {
+    const OPENERS: &[&str] = &[
+        "did", "was", "were", "is", "are", "has", "have", "had", "does", "do",
+    ];
+    const TAGS: &[&str] = &[
+        " wasnt it",
+        " isnt it",
+        " right",
+        " correct",
+        " true",
+        " didnt they",
+        " didnt it",
+        " werent they",
+        " arent they",
+        " wasnt that",
+        " no",
+    ];
+    let joined = words.join(" ");
+    words.first().is_some_and(|w| OPENERS.contains(&w.as_str()))
+        || TAGS.iter().any(|t| joined.ends_with(t))
+        || joined.starts_with("is it true")
 }
 
 /// Whether an answer text can satisfy an intent: a quantity needs a figure, a time needs a date,
@@ -602,6 +631,9 @@ mod tests {
             vec!["pay-2022"]
         );
         assert_eq!(read("the december 2015 strikes").event_years, vec![2015]);
+        assert!(read("when the 2022 pay dispute began")
+            .event_years
+            .is_empty());
     }
 
     #[test]
@@ -626,6 +658,10 @@ mod tests {
             Intent::Other
         );
         assert_eq!(read("which year did it start").intent, Intent::When);
+        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert!(asks_to_confirm(&words("did only 500 doctors strike")));
+        assert!(asks_to_confirm(&words("the offer was 10 percent wasnt it")));
+        assert!(!asks_to_confirm(&words("how many doctors struck")));
         assert!(answer_fits(Intent::Quantity, "about 4,000"));
         assert!(!answer_fits(
             Intent::Quote,

@@ -1039,6 +1039,19 @@ mod composition_tests {
     }
 
     #[test]
+    fn a_claim_to_check_is_matched_by_its_topic_not_its_figure() {
+        let e = engine();
+        // 5.4% was the 2025 award, not the demand: the demand's fact corrects the claim.
+        let a = e.ask("Was the BMA's 2025 demand 5.4%?", today());
+        let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            ids.first(),
+            Some(&"2025-bma-pay-demand-29-or-26-percent"),
+            "{ids:?}"
+        );
+    }
+
+    #[test]
     fn a_later_part_keeps_the_month_the_question_named() {
         let e = engine();
         let a = e.ask(

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::cues::{answer_fits, Intent};
+use crate::cues::{answer_fits, asks_to_confirm, Intent};
 use crate::knowledge::KnowledgeBase;
 use crate::lexicon::{month_number, Analyzed, Lexicon};
 
@@ -32,6 +32,8 @@ const MARK_WEIGHT: f32 = 1.0;
 /// of their phrasings (about 26 a fact). 40 answers the question sets and `check` exactly as 64
 /// did, in three quarters of the time; 32 sent two phrasings to the wrong fact.
 const SHORTLIST: usize = 40;
+/// Weight of a figure in a question that asks to confirm a claim (see [`resolve`]).
+const CLAIMED_FIGURE: f32 = 0.5;
 
 /// How many numbers describe a match to the calibration (see [`Match::features`]).
 pub const FEATURES: usize = 12;
@@ -378,6 +380,7 @@ impl Matcher {
     fn resolve(&self, analyzed: &Analyzed, skip: &[String]) -> Vec<QueryToken> {
         let mut seen = Vec::new();
         let mut out = Vec::new();
+        let claim = asks_to_confirm(&analyzed.words);
         for (i, t) in analyzed.tokens.iter().enumerate() {
             if skip.contains(t) || seen.contains(t) {
                 continue;
@@ -406,6 +409,16 @@ impl Matcher {
                         quality: 0.0,
                     },
                 },
+            };
+            // The figure of a claim to check may be wrong ("demanding 5.4%" when 5.4% was the
+            // award): the topic words say which fact checks it.
+            let token = if claim && is_figure(t) {
+                QueryToken {
+                    weight: token.weight * CLAIMED_FIGURE,
+                    ..token
+                }
+            } else {
+                token
             };
             out.push(token);
         }
@@ -722,6 +735,13 @@ pub fn calibrate(weights: &[f32], features: &[f32; FEATURES]) -> f32 {
             .map(|(w, x)| w * x)
             .sum::<f32>();
     1.0 / (1.0 + (-z).exp())
+}
+
+/// An amount: a number that is neither a year nor an ordinal ("first" is "1st").
+fn is_figure(token: &str) -> bool {
+    token.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && year_of(token).is_none()
+        && !["st", "nd", "rd", "th"].iter().any(|s| token.ends_with(s))
 }
 
 fn year_of(word: &str) -> Option<i32> {
