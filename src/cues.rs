@@ -261,23 +261,28 @@ pub fn asks_to_confirm(words: &[String]) -> bool {
     const OPENERS: &[&str] = &[
         "did", "was", "were", "is", "are", "has", "have", "had", "does", "do",
     ];
-    const TAGS: &[&str] = &[
-        " wasnt it",
-        " isnt it",
-        " right",
-        " correct",
-        " true",
-        " didnt they",
-        " didnt it",
-        " werent they",
-        " arent they",
-        " wasnt that",
-        " no",
+    const TAGS: &[&[&str]] = &[
+        &["wasnt", "it"],
+        &["isnt", "it"],
+        &["right"],
+        &["correct"],
+        &["true"],
+        &["didnt", "they"],
+        &["didnt", "it"],
+        &["werent", "they"],
+        &["arent", "they"],
+        &["wasnt", "that"],
+        &["no"],
     ];
-    let joined = words.join(" ");
+    let ends_with = |tag: &[&str]| {
+        words.len() >= tag.len()
+            && words[words.len() - tag.len()..]
+                .iter()
+                .zip(tag)
+                .all(|(w, t)| w == t)
+    };
     words.first().is_some_and(|w| OPENERS.contains(&w.as_str()))
-        || TAGS.iter().any(|t| joined.ends_with(t))
-        || joined.starts_with("is it true")
+        || TAGS.iter().any(|t| ends_with(t))
 }
 
 /// Whether an answer text can satisfy an intent: a quantity needs a figure, a time needs a date,

@@ -166,7 +166,8 @@ impl Engine {
             let mut separate: Vec<PartAnswer> = Vec::new();
             let mut previous: Option<(&String, Option<&PartAnswer>)> = None;
             for p in &parts {
-                let topic_words = self.matcher.lexicon().analyze(p).tokens.len();
+                let part = self.matcher.lexicon().analyze(p);
+                let topic_words = part.tokens.len();
                 // A part too short to name a topic ("and did they win?") is asked about the
                 // previous part's topic rather than about nothing.
                 let asked = match previous {
@@ -175,8 +176,7 @@ impl Engine {
                     }
                     _ => p.clone(),
                 };
-                let part_words = self.matcher.lexicon().analyze(&asked).words;
-                let asked = if part_words.iter().any(|w| month_number(w).is_some()) {
+                let asked = if part.words.iter().any(|w| month_number(w).is_some()) {
                     asked
                 } else {
                     format!("{asked} {}", months.join(" "))

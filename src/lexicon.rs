@@ -435,10 +435,34 @@ impl Lexicon {
     /// The words of `text` after folding synonyms, numbers and spellings (stop words kept).
     pub fn words(&self, text: &str) -> Vec<String> {
         let mut spaced = format!(" {} ", plain(text));
-        for (from, to) in &self.phrases {
+        // Only a phrase that starts with one of the text's words can fold: look those up
+        // rather than search the text for every phrase. Applied longest first, as listed.
+        let starting = |text: &str| -> Vec<usize> {
+            text.split_whitespace()
+                .filter_map(|w| self.phrase_starts.get(w))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let mut candidates = starting(&spaced);
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut k = 0;
+        while let Some(&p) = candidates.get(k) {
+            let (from, to) = &self.phrases[p];
             if spaced.contains(from.as_str()) {
                 spaced = spaced.replace(from.as_str(), to.as_str());
+                // The folded form may start a phrase further down the list.
+                let more: Vec<usize> = starting(to)
+                    .into_iter()
+                    .filter(|q| *q > p && !candidates.contains(q))
+                    .collect();
+                if !more.is_empty() {
+                    candidates.extend(more);
+                    candidates[k + 1..].sort_unstable();
+                }
             }
+            k += 1;
         }
         let mut raw: Vec<&str> = spaced.split_whitespace().collect();
         let fuzzy = self.fuzzy_phrases(&raw);
