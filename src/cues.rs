@@ -191,7 +191,8 @@ pub fn asks_what_happened(words: &[String], tokens: &[String], day: NaiveDate) -
             .all(|t| GENERIC.iter().any(|g| t.starts_with(g)))
 }
 
-fn as_year(word: &str) -> Option<i32> {
+/// A four-digit number as a year (whether any dispute covers it is the caller's question).
+pub fn as_year(word: &str) -> Option<i32> {
     if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
         word.parse().ok()
     } else {

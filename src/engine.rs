@@ -963,6 +963,11 @@ mod composition_tests {
         Engine::load(&dir).expect("the bundled fact base loads")
     }
 
+    /// The ids of the facts an answer gives, in order.
+    fn fact_ids(a: &Answer) -> Vec<&str> {
+        a.facts.iter().map(|f| f.id.as_str()).collect()
+    }
+
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 21).expect("date")
     }
@@ -1014,7 +1019,7 @@ mod composition_tests {
             "Who took Jeremy Hunt to the High Court, and did they win?",
             today(),
         );
-        let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+        let ids = fact_ids(&a);
         assert!(
             ids.contains(&"2016-justice-for-health-challenge"),
             "{ids:?}"
@@ -1043,7 +1048,7 @@ mod composition_tests {
         let e = engine();
         // 5.4% was the 2025 award, not the demand: the demand's fact corrects the claim.
         let a = e.ask("Was the BMA's 2025 demand 5.4%?", today());
-        let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+        let ids = fact_ids(&a);
         assert_eq!(
             ids.first(),
             Some(&"2025-bma-pay-demand-29-or-26-percent"),
@@ -1058,7 +1063,7 @@ mod composition_tests {
             "How many days did the July 2025 walkout last, and how much planned care went ahead?",
             today(),
         );
-        let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+        let ids = fact_ids(&a);
         assert!(ids.contains(&"2025-july-strike-impact"), "{ids:?}");
         assert!(!ids.contains(&"2025-november-strike-impact"), "{ids:?}");
     }

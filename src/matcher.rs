@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::cues::{answer_fits, asks_to_confirm, Intent};
+use crate::cues::{answer_fits, as_year, asks_to_confirm, Intent};
 use crate::knowledge::KnowledgeBase;
 use crate::lexicon::{month_number, Analyzed, Lexicon};
 
@@ -205,7 +205,7 @@ impl Matcher {
             for w in texts.iter().flatten() {
                 if let Some(m) = month_number(w) {
                     months |= 1 << m;
-                } else if let Some(y) = year_of(w) {
+                } else if let Some(y) = as_year(w) {
                     if !years.contains(&y) {
                         years.push(y);
                     }
@@ -319,7 +319,7 @@ impl Matcher {
         self.vocab.insert(token.to_string(), id);
         self.words.push(token.to_string());
         self.people.push(self.lexicon.is_person(token));
-        self.years.push(year_of(token).is_some());
+        self.years.push(as_year(token).is_some());
         self.postings.push(Vec::new());
         id
     }
@@ -740,16 +740,8 @@ pub fn calibrate(weights: &[f32], features: &[f32; FEATURES]) -> f32 {
 /// An amount: a number that is neither a year nor an ordinal ("first" is "1st").
 fn is_figure(token: &str) -> bool {
     token.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && year_of(token).is_none()
+        && as_year(token).is_none()
         && !["st", "nd", "rd", "th"].iter().any(|s| token.ends_with(s))
-}
-
-fn year_of(word: &str) -> Option<i32> {
-    if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
-        word.parse().ok()
-    } else {
-        None
-    }
 }
 
 fn month_bits(words: &[String]) -> u16 {
