@@ -4,6 +4,9 @@
 //! The matcher scores topics; these cues decide which facts may answer at all. They are read from
 //! the folded words of [`crate::lexicon`], so "rn", "atm" and "right now" are one cue.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use chrono::Datelike;
 use chrono::NaiveDate;
 
@@ -111,18 +114,15 @@ impl Cues {
         }
         // A year is the most specific cue; names only narrow a question that gives none.
         for d in disputes.iter().filter(|_| years.is_empty()) {
-            if d.cues
-                .iter()
-                .any(|cue| joined.contains(&format!(" {cue} ")))
-                && !named.contains(&d.id)
-            {
+            if d.cues.iter().any(|cue| has_run(words, cue)) && !named.contains(&d.id) {
                 named.push(d.id.clone());
             }
         }
         // "now called", "now known as" is about a name, not about the present.
-        let naming = ["called", "known", "named", "referred", "termed"]
-            .iter()
-            .any(|w| joined.contains(&format!(" now {w} ")));
+        let naming = words.windows(2).any(|w| {
+            w[0] == "now"
+                && ["called", "known", "named", "referred", "termed"].contains(&w[1].as_str())
+        });
         let now = (words.iter().any(|w| NOW_WORDS.contains(&w.as_str())) && !naming)
             || joined.contains(" this week ")
             || joined.contains(" at the moment ");
@@ -200,6 +200,20 @@ pub fn as_year(word: &str) -> Option<i32> {
     }
 }
 
+/// Whether `phrase` (words joined by single spaces) occurs in `words` as a run of whole words.
+fn has_run(words: &[String], phrase: &str) -> bool {
+    let n = phrase.split(' ').count();
+    let first = phrase.split(' ').next().unwrap_or_default();
+    (0..(words.len() + 1).saturating_sub(n))
+        .filter(|&i| words[i] == first)
+        .any(|i| {
+            words[i..i + n]
+                .iter()
+                .map(String::as_str)
+                .eq(phrase.split(' '))
+        })
+}
+
 /// A year outside every dispute counts as a time cue only when used as a time ("in 2021"), not as
 /// a figure ("back to 2008 levels").
 fn is_time_year(joined: &str, year: &str) -> bool {
@@ -213,8 +227,7 @@ fn is_time_year(joined: &str, year: &str) -> bool {
 /// leads: "what did NHS England say about how many doctors ..." asks what was said, "how many
 /// doctors did Pandit say ..." asks for a number.
 fn intent(joined: &str) -> Intent {
-    let first = |needles: &[&str]| needles.iter().filter_map(|n| joined.find(n)).min();
-    let quantity = first(&[
+    const QUANTITY: &[&str] = &[
         " how many ",
         " how much ",
         " what percent",
@@ -224,8 +237,8 @@ fn intent(joined: &str) -> Intent {
         " what figure ",
         " how big ",
         " how large ",
-    ]);
-    let when = first(&[
+    ];
+    const WHEN: &[&str] = &[
         " when ",
         " what date",
         " what day ",
@@ -236,24 +249,90 @@ fn intent(joined: &str) -> Intent {
         " which year ",
         " what month ",
         " which month ",
-    ]);
-    let quote = first(&[
+    ];
+    const QUOTE: &[&str] = &[
         " say ", " said ", " says ", " word ", " words ", " call ", " called ",
-    ])
-    .filter(|_| first(&[" what ", " which ", " say "]).is_some());
+    ];
+    // A quotation is asked for only by a question that asks what: "did they call off ..." is not.
+    const ASKS_WHAT: &[&str] = &[" what ", " which ", " say "];
     // "Who was in charge when ...", "which party ... when ...": a question that opens by asking
     // who, which or why asks that, whatever follows. Last, so "which year" is still a time.
-    let other = first(&[" who ", " whose ", " why ", " where ", " which "]);
+    const OTHER: &[&str] = &[" who ", " whose ", " why ", " where ", " which "];
+    static NEEDLES: LazyLock<Needles> =
+        LazyLock::new(|| Needles::new(&[QUANTITY, WHEN, QUOTE, ASKS_WHAT, OTHER]));
+    let [quantity, when, quote, asks_what, other] = NEEDLES.scan(joined)[..] else {
+        return Intent::Other;
+    };
+    let quote = quote.first.filter(|_| asks_what.first.is_some());
     [
-        (quantity, Intent::Quantity),
-        (when, Intent::When),
+        (quantity.first, Intent::Quantity),
+        (when.first, Intent::When),
         (quote, Intent::Quote),
-        (other, Intent::Other),
+        (other.first, Intent::Other),
     ]
     .into_iter()
     .filter_map(|(at, intent)| at.map(|at| (at, intent)))
     .min_by_key(|(at, _)| *at)
     .map_or(Intent::Other, |(_, intent)| intent)
+}
+
+/// Groups of fixed needles found in one pass over a text (Aho-Corasick) rather than one search
+/// per needle: the screen and the intent look for about a hundred on every question.
+struct Needles {
+    automaton: AhoCorasick,
+    /// pattern -> the groups (bits) it belongs to; a needle may be in several
+    groups_of: Vec<u32>,
+    groups: usize,
+}
+
+/// What one group of needles found in a text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Found {
+    /// Where the earliest occurrence of any of its needles starts.
+    first: Option<usize>,
+    /// Occurrences of its needles, each needle's counted separately.
+    count: usize,
+}
+
+impl Needles {
+    fn new(groups: &[&[&str]]) -> Needles {
+        let mut patterns: Vec<&str> = Vec::new();
+        let mut groups_of: Vec<u32> = Vec::new();
+        for (g, needles) in groups.iter().enumerate() {
+            for n in *needles {
+                match patterns.iter().position(|p| p == n) {
+                    Some(i) => groups_of[i] |= 1 << g,
+                    None => {
+                        patterns.push(n);
+                        groups_of.push(1 << g);
+                    }
+                }
+            }
+        }
+        Needles {
+            // The needles are a few dozen short constants: building cannot fail.
+            automaton: AhoCorasick::new(&patterns).expect("fixed needles build an automaton"),
+            groups_of,
+            groups: groups.len(),
+        }
+    }
+
+    /// Per group, in the order given to [`Needles::new`].
+    fn scan(&self, text: &str) -> Vec<Found> {
+        let mut found = vec![Found::default(); self.groups];
+        // Overlapping, so that every occurrence of every needle is seen, as a search per needle
+        // would see it.
+        for m in self.automaton.find_overlapping_iter(text) {
+            let bits = self.groups_of[m.pattern().as_usize()];
+            for (g, f) in found.iter_mut().enumerate() {
+                if bits & (1 << g) != 0 {
+                    f.first = Some(f.first.map_or(m.start(), |at| at.min(m.start())));
+                    f.count += 1;
+                }
+            }
+        }
+        found
+    }
 }
 
 /// Whether the question asks to confirm a claim ("did only 2,000 strike?", "it was 29%, wasn't
@@ -432,7 +511,7 @@ const OTHER_PLACES: &[&str] = &[
 ];
 
 /// What a question is, before its topic is looked at: read from one pass over its plain form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Screen {
     /// It sounds like someone may need medical help: answer with NHS signposting.
     pub signposting: bool,
@@ -443,26 +522,44 @@ pub struct Screen {
 }
 
 pub fn screen(question: &str) -> Screen {
-    let joined = format!(" {} ", plain(question));
     // "emergency care only" describes the strike, not a person in need.
-    let describes_strike = joined.contains(" emergency care only ")
-        || joined.contains(" emergency only ")
-        || joined.contains(" emergency cover ");
-    // "Did ambulance crews strike?" asks about other workers, not for an ambulance; any other
-    // mention ("my dad needs an ambulance") still gets the signposting.
-    let ambulance_workers = joined.matches(" ambulance").count()
-        <= AMBULANCE_WORKERS
+    const DESCRIBES_STRIKE: &[&str] = &[
+        " emergency care only ",
+        " emergency only ",
+        " emergency cover ",
+    ];
+    static NEEDLES: LazyLock<Needles> = LazyLock::new(|| {
+        let other_emergencies: Vec<&str> = EMERGENCY
             .iter()
-            .map(|w| joined.matches(w).count())
-            .sum::<usize>();
+            .copied()
+            .filter(|e| ![" emergency ", " ambulance"].contains(e))
+            .collect();
+        Needles::new(&[
+            &other_emergencies,
+            &[" emergency "],
+            &[" ambulance"],
+            AMBULANCE_WORKERS,
+            DESCRIBES_STRIKE,
+            INJECTION,
+            OTHER_PLACES,
+        ])
+    });
+    let joined = format!(" {} ", plain(question));
+    let [other_emergency, emergency, ambulance, ambulance_workers, describes_strike, injection, other_place] =
+        NEEDLES.scan(&joined)[..]
+    else {
+        return Screen::default();
+    };
+    // "Did ambulance crews strike?" asks about other workers, not for an ambulance; any other
+    // mention ("my dad needs an ambulance") still gets the signposting. (No needle here can
+    // overlap itself, so counting overlapping occurrences counts them all once.)
+    let for_workers = ambulance.count <= ambulance_workers.count;
     Screen {
-        signposting: EMERGENCY.iter().any(|e| {
-            joined.contains(e)
-                && !(describes_strike && *e == " emergency ")
-                && !(ambulance_workers && *e == " ambulance")
-        }),
-        injection: INJECTION.iter().any(|p| joined.contains(p)),
-        other_place: OTHER_PLACES.iter().any(|p| joined.contains(p)),
+        signposting: other_emergency.count > 0
+            || (emergency.count > 0 && describes_strike.count == 0)
+            || (ambulance.count > 0 && !for_workers),
+        injection: injection.count > 0,
+        other_place: other_place.count > 0,
     }
 }
 
@@ -700,5 +797,27 @@ mod tests {
         assert!(!screen("are doctors in england striking?").other_place);
         assert_eq!(strip_mentions("@everyone why <@123> <@&45> x"), " why   x");
         assert_eq!(strip_mentions("a <b> @c"), "a <b> @c");
+    }
+
+    #[test]
+    fn needles_report_each_groups_first_occurrence_and_count() {
+        let needles = Needles::new(&[&[" a ", " b "], &[" b "], &[" c "]]);
+        let found = needles.scan(" x b a b ");
+        assert_eq!(
+            found.iter().map(|f| (f.first, f.count)).collect::<Vec<_>>(),
+            vec![(Some(2), 3), (Some(2), 2), (None, 0)]
+        );
+        // Overlapping occurrences are each seen, as a search per needle would see them.
+        assert_eq!(needles.scan(" a a ")[0].count, 2);
+    }
+
+    #[test]
+    fn a_cue_is_a_run_of_whole_words() {
+        let words: Vec<String> = "did jeremy hunt win".split(' ').map(String::from).collect();
+        assert!(has_run(&words, "jeremy hunt"));
+        assert!(has_run(&words, "win"));
+        assert!(!has_run(&words, "hunt win again"));
+        assert!(!has_run(&words, "jeremy win"));
+        assert!(!has_run(&words, "hun"));
     }
 }

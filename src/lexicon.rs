@@ -280,6 +280,10 @@ pub struct Lexicon {
     phrase_words: Vec<Vec<String>>,
     /// First word of a phrase -> the phrases (positions in `phrases`) starting with it.
     phrase_starts: HashMap<String, Vec<usize>>,
+    /// Each first word and its one-character deletions -> the first words (keys of
+    /// `phrase_starts`): the candidates one edit from a typo, found without comparing the typo
+    /// with every first word.
+    start_deletes: HashMap<String, Vec<String>>,
     /// Single-word variants.
     words: HashMap<String, String>,
     /// The same single-word variants after stemming ("walkouts" -> "strike").
@@ -414,10 +418,20 @@ impl Lexicon {
                 phrase_starts.entry(first.clone()).or_default().push(i);
             }
         }
+        let mut start_deletes: HashMap<String, Vec<String>> = HashMap::new();
+        for first in phrase_starts.keys() {
+            for key in deletions(first).into_iter().chain([first.clone()]) {
+                let firsts = start_deletes.entry(key).or_default();
+                if !firsts.contains(first) {
+                    firsts.push(first.clone());
+                }
+            }
+        }
         let mut lexicon = Lexicon {
             phrases,
             phrase_words,
             phrase_starts,
+            start_deletes,
             words,
             stems,
             ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
@@ -527,10 +541,18 @@ impl Lexicon {
             let mut starting: Vec<usize> = Vec::new();
             let candidates = if typos[i] {
                 starting.extend(exact.unwrap_or_default());
-                for (first, at) in &self.phrase_starts {
-                    if first != words[i] && same(words[i], first) {
-                        starting.extend(at);
-                    }
+                // Two words one edit apart share a one-character deletion, or one is the other's.
+                let mut firsts: Vec<&String> = deletions(words[i])
+                    .iter()
+                    .chain([&words[i].to_string()])
+                    .filter_map(|d| self.start_deletes.get(d))
+                    .flatten()
+                    .filter(|first| first.as_str() != words[i] && same(words[i], first))
+                    .collect();
+                firsts.sort_unstable();
+                firsts.dedup();
+                for first in firsts {
+                    starting.extend(self.phrase_starts.get(first).into_iter().flatten());
                 }
                 starting.sort_unstable();
                 starting.as_slice()
@@ -645,6 +667,21 @@ impl Lexicon {
             None => stem.into_owned(),
         }
     }
+}
+
+/// All strings made by deleting one character (for finding words one edit apart).
+pub(crate) fn deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    (0..chars.len())
+        .map(|i| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| c)
+                .collect()
+        })
+        .collect()
 }
 
 /// Lower-cased words capitalised in mid-sentence.

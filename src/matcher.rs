@@ -9,12 +9,14 @@
 //!
 //! Scoring goes through postings lists and only the best candidates get the phrasing comparison,
 //! so the cost grows with the facts that share the question's words, not with the whole base.
+//! The phrasing comparison in turn goes through each candidate's own index from word to
+//! phrasings, so it costs the question's few words rather than every word of every phrasing.
 
 use std::collections::HashMap;
 
 use crate::cues::{answer_fits, as_year, asks_to_confirm, Intent};
 use crate::knowledge::KnowledgeBase;
-use crate::lexicon::{month_number, Analyzed, Lexicon};
+use crate::lexicon::{deletions, month_number, Analyzed, Lexicon};
 
 /// How strongly a fact is tied to a token found in its phrasings or keywords (the answer text's
 /// weight is a setting: `answer_weight`).
@@ -87,8 +89,8 @@ struct IndexedFact {
     /// Months (1-12) and years the fact is dated in or mentions.
     months: u16,
     years: Vec<i32>,
-    phrasings: Vec<Phrasing>,
-    not_phrasings: Vec<Phrasing>,
+    phrasings: Phrasings,
+    not_phrasings: Phrasings,
     /// Whether the answer can serve each [`Intent`] (computed once: it reads the whole answer).
     fits: [bool; 4],
     /// What a "how many ..." question can get from it: the words its phrasings count ("how many
@@ -100,14 +102,106 @@ struct IndexedFact {
     marks: u32,
 }
 
-/// A phrasing as compared with questions: its token ids (sorted) and question markers.
-#[derive(Debug, Clone)]
-struct Phrasing {
+/// A fact's phrasings as compared with questions. The comparison scores every phrasing of each
+/// shortlisted fact, but a question shares only a few words with them: so each fact keeps, per
+/// word of its phrasings, which phrasings have it, and a comparison adds up the question's few
+/// words there instead of looking up every word of every phrasing.
+#[derive(Debug, Clone, Default)]
+struct Phrasings {
+    /// Every phrasing's token ids (each phrasing's sorted), one phrasing after another, and where
+    /// each phrasing's end.
     ids: Vec<u32>,
-    marks: u32,
-    /// The idf of its ids that are not years, summed once at build time: the similarity then
-    /// subtracts what the question shares instead of walking every id per question.
-    weight: f32,
+    ends: Vec<u32>,
+    /// Per phrasing: its question markers, and the idf of its ids that are not years, summed
+    /// once at build time (the similarity then subtracts what the question shares).
+    marks: Vec<u32>,
+    weights: Vec<f32>,
+    /// The distinct token ids of all phrasings (sorted), where each one's holders end in
+    /// `holders`, and the phrasings (positions) that have it.
+    tokens: Vec<u32>,
+    holder_ends: Vec<u32>,
+    holders: Vec<u32>,
+}
+
+impl Phrasings {
+    fn push(&mut self, ids: &[u32], marks: u32) {
+        self.ids.extend_from_slice(ids);
+        self.ends.push(self.ids.len() as u32);
+        self.marks.push(marks);
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The token ids of phrasing `i`.
+    fn ids_of(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.ids[start..self.ends[i] as usize]
+    }
+
+    /// Once the idf is known: the phrasings' weights and the index from token to phrasings.
+    fn finish(&mut self, idf: &[f32], years: &[bool]) {
+        self.weights = (0..self.len())
+            .map(|i| {
+                self.ids_of(i)
+                    .iter()
+                    .filter(|&&id| !years[id as usize])
+                    .map(|&id| idf[id as usize])
+                    .sum()
+            })
+            .collect();
+        let mut pairs: Vec<(u32, u32)> = (0..self.len())
+            .flat_map(|i| self.ids_of(i).iter().map(move |&id| (id, i as u32)))
+            .collect();
+        pairs.sort_unstable();
+        (self.tokens, self.holder_ends, self.holders) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, phrasing) in pairs {
+            if self.tokens.last() != Some(&id) {
+                if !self.tokens.is_empty() {
+                    self.holder_ends.push(self.holders.len() as u32);
+                }
+                self.tokens.push(id);
+            }
+            self.holders.push(phrasing);
+        }
+        if !self.tokens.is_empty() {
+            self.holder_ends.push(self.holders.len() as u32);
+        }
+    }
+
+    /// Each phrasing's similarity to the question, in order, into `out`. `shared` is scratch
+    /// space: per phrasing, the question's weight and discount on the words it has.
+    fn similarities(&self, q: &QuerySide, shared: &mut Vec<[f32; 2]>, out: &mut Vec<f32>) {
+        shared.clear();
+        shared.resize(self.len(), [0.0; 2]);
+        // In ascending token order, as a walk over each phrasing's sorted ids adds them.
+        for &(id, [w, d]) in q.words {
+            let Ok(k) = self.tokens.binary_search(&id) else {
+                continue;
+            };
+            let start = if k == 0 {
+                0
+            } else {
+                self.holder_ends[k - 1] as usize
+            };
+            for &p in &self.holders[start..self.holder_ends[k] as usize] {
+                let s = &mut shared[p as usize];
+                s[0] += w;
+                s[1] += d;
+            }
+        }
+        out.clear();
+        out.extend(shared.iter().zip(&self.marks).zip(&self.weights).map(
+            |((&[in_both, discounted], &marks), &weight)| {
+                q.similarity(in_both, discounted, marks, weight)
+            },
+        ));
+    }
 }
 
 /// The search index over the served facts of a fact base.
@@ -177,13 +271,13 @@ impl Matcher {
             }
             let fi = m.facts.len() as u32;
             let mut strength: HashMap<u32, f32> = HashMap::new();
-            let mut phrasings = Vec::new();
+            let mut phrasings = Phrasings::default();
             for p in &fact.phrasings {
-                let phrasing = m.phrasing(p);
-                for &id in &phrasing.ids {
+                let (ids, marks) = m.phrasing(p);
+                for &id in &ids {
                     strength.insert(id, STRONG);
                 }
-                phrasings.push(phrasing);
+                phrasings.push(&ids, marks);
             }
             for k in &fact.keywords {
                 let analyzed = m.lexicon.analyze(k);
@@ -211,7 +305,11 @@ impl Matcher {
                     }
                 }
             }
-            let not_phrasings = fact.not_phrasings.iter().map(|p| m.phrasing(p)).collect();
+            let mut not_phrasings = Phrasings::default();
+            for p in &fact.not_phrasings {
+                let (ids, marks) = m.phrasing(p);
+                not_phrasings.push(&ids, marks);
+            }
             let strong: Vec<u32> = strength
                 .iter()
                 .filter(|(_, s)| **s >= STRONG)
@@ -220,7 +318,7 @@ impl Matcher {
             for (id, s) in strength {
                 m.postings[id as usize].push((fi, s));
             }
-            let marks = phrasings.iter().fold(0, |acc, p: &Phrasing| acc | p.marks);
+            let marks = phrasings.marks.iter().fold(0, |acc, m| acc | m);
             // texts[0] is the answer's words, the rest its phrasings'.
             let counted: Vec<String> = texts[1..]
                 .iter()
@@ -259,14 +357,8 @@ impl Matcher {
             f.vocabulary = ids.iter().map(|&id| idf[id as usize]).sum();
         }
         for f in &mut m.facts {
-            for p in f.phrasings.iter_mut().chain(f.not_phrasings.iter_mut()) {
-                p.weight = p
-                    .ids
-                    .iter()
-                    .filter(|&&id| !years[id as usize])
-                    .map(|&id| idf[id as usize])
-                    .sum();
-            }
+            f.phrasings.finish(idf, years);
+            f.not_phrasings.finish(idf, years);
         }
         let max_idf = (1.0 + n).ln();
         m.unknown_weight = kb.settings.unknown_share * max_idf;
@@ -295,13 +387,10 @@ impl Matcher {
         ids
     }
 
-    fn phrasing(&mut self, text: &str) -> Phrasing {
+    /// A phrasing's token ids (sorted) and question markers.
+    fn phrasing(&mut self, text: &str) -> (Vec<u32>, u32) {
         let analyzed = self.lexicon.analyze(text);
-        Phrasing {
-            ids: self.index_text(&analyzed),
-            marks: analyzed.marks,
-            weight: 0.0,
-        }
+        (self.index_text(&analyzed), analyzed.marks)
     }
 
     fn intern_all(&mut self, tokens: &[String]) -> Vec<u32> {
@@ -457,17 +546,31 @@ impl Matcher {
         // A dense accumulator: with common words most facts are touched, and a vector beats a
         // hash map by far at 10,000 facts.
         let mut covered = vec![0.0f32; self.facts.len()];
+        // Which of the question's first 64 tokens each fact has (bit k for `query[k]`), for the
+        // features of words a fact leaves out, without searching postings again per candidate.
+        let mut has = vec![0u64; self.facts.len()];
         let mut touched: Vec<u32> = Vec::new();
-        for t in &query {
+        for (k, t) in query.iter().enumerate() {
             let Some(id) = t.id else { continue };
+            let bit = if k < 64 { 1u64 << k } else { 0 };
             for &(fi, strength) in &self.postings[id as usize] {
                 let slot = &mut covered[fi as usize];
                 if *slot == 0.0 {
                     touched.push(fi);
                 }
                 *slot += t.weight * t.quality * strength;
+                has[fi as usize] |= bit;
             }
         }
+        let lacks = |fi: u32, k: usize, id: u32| {
+            if k < 64 {
+                has[fi as usize] & (1 << k) == 0
+            } else {
+                self.postings[id as usize]
+                    .binary_search_by_key(&fi, |p| p.0)
+                    .is_err()
+            }
+        };
         // Common words leave many facts tied on coverage; the shortlist prefers, among them, facts
         // whose vocabulary is about these words (precision) and whose phrasings ask the same way
         // ("why", "when"), so the right one is never cut before the phrasing comparison.
@@ -489,7 +592,8 @@ impl Matcher {
             candidates.select_nth_unstable_by(SHORTLIST - 1, order);
             candidates.truncate(SHORTLIST);
         }
-        candidates.sort_by(order);
+        // Ties are broken by fact, so the order is total and an unstable sort gives the same.
+        candidates.sort_unstable_by(order);
         let query_ids: Vec<(u32, f32)> = query
             .iter()
             .filter_map(|t| t.id.map(|id| (id, t.weight * t.quality)))
@@ -505,20 +609,29 @@ impl Matcher {
             .iter()
             .filter_map(|t| self.vocab.get(t).copied())
             .collect();
-        let mut weights = vec![0.0f32; self.words.len()];
-        let mut discount = vec![0.0f32; self.words.len()];
-        for &(id, w) in &query_ids {
-            weights[id as usize] += w;
-        }
-        for &id in query_ids.iter().map(|(id, _)| id).chain(&skipped) {
-            if !self.years[id as usize] {
-                discount[id as usize] = self.idf[id as usize];
+        // Each word the question has or skips, once, with the question's weight on it and the
+        // idf a phrasing that has it does not count as its own (years never count).
+        let mut words: Vec<(u32, [f32; 2])> = Vec::with_capacity(query_ids.len() + skipped.len());
+        for (&id, w) in query_ids
+            .iter()
+            .map(|(id, w)| (id, *w))
+            .chain(skipped.iter().map(|id| (id, 0.0)))
+        {
+            let discount = if self.years[id as usize] {
+                0.0
+            } else {
+                self.idf[id as usize]
+            };
+            match words.iter_mut().find(|(known, _)| *known == id) {
+                Some((_, side)) => side[0] += w,
+                None => words.push((id, [w, discount])),
             }
         }
+        // Ascending ids: the order in which a phrasing's sorted ids add them up.
+        words.sort_unstable_by_key(|(id, _)| *id);
         let q = QuerySide {
-            weights: &weights,
-            total: weights.iter().sum(),
-            discount: &discount,
+            total: words.iter().map(|(_, [w, _])| w).sum(),
+            words: &words,
             unknown,
             marks: analyzed.marks,
         };
@@ -544,20 +657,21 @@ impl Matcher {
         let max_weight = (1.0 + self.facts.len().max(1) as f32).ln();
         let mut out: Vec<Match> = Vec::with_capacity(candidates.len());
         let mut disputes: Vec<u16> = Vec::with_capacity(candidates.len());
+        let (mut shared, mut sims) = (Vec::new(), Vec::new());
         for (fi, coverage, _) in candidates {
             let f = &self.facts[fi as usize];
-            let (phrasing, similarity) = f
-                .phrasings
+            f.phrasings.similarities(&q, &mut shared, &mut sims);
+            let (phrasing, similarity) = sims
                 .iter()
+                .copied()
                 .enumerate()
-                .map(|(i, p)| (i, self.similarity(&q, p)))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .unwrap_or((0, 0.0));
-            if f.not_phrasings
-                .iter()
-                .any(|p| self.similarity(&q, p) >= 0.8)
-            {
-                continue;
+            if !f.not_phrasings.is_empty() {
+                f.not_phrasings.similarities(&q, &mut shared, &mut sims);
+                if sims.iter().any(|&s| s >= 0.8) {
+                    continue;
+                }
             }
             let mut raw = self.coverage_weight * coverage.min(1.0)
                 + (1.0 - self.coverage_weight) * similarity;
@@ -583,25 +697,15 @@ impl Matcher {
             features[8] = 1.0 / query.len() as f32;
             features[9] = query
                 .iter()
-                .filter(|t| {
-                    t.id.is_none_or(|id| {
-                        self.postings[id as usize]
-                            .binary_search_by_key(&fi, |p| p.0)
-                            .is_err()
-                    })
-                })
-                .map(|t| t.weight / max_weight)
+                .enumerate()
+                .filter(|(k, t)| t.id.is_none_or(|id| lacks(fi, *k, id)))
+                .map(|(_, t)| t.weight / max_weight)
                 .fold(0.0, f32::max);
             features[10] = unknown_name as u8 as f32;
             // A person the question names but the fact never mentions: "what did Fletcher say
             // about the 2023 strikes?" is not answered by a 2023 fact without him.
-            features[11] = query.iter().any(|t| {
-                t.id.is_some_and(|id| {
-                    self.people[id as usize]
-                        && self.postings[id as usize]
-                            .binary_search_by_key(&fi, |p| p.0)
-                            .is_err()
-                })
+            features[11] = query.iter().enumerate().any(|(k, t)| {
+                t.id.is_some_and(|id| self.people[id as usize] && lacks(fi, k, id))
             }) as u8 as f32;
             disputes.push(f.dispute);
             out.push(Match {
@@ -613,44 +717,37 @@ impl Matcher {
         }
         // The margin over the runner-up of the same dispute: a clear winner is more likely right
         // than one of several near-equal facts.
+        // Per dispute, the best score and the best of the others once it is set aside.
+        let mut tops: Vec<(u16, f32, f32)> = Vec::new();
+        for (m, &d) in out.iter().zip(&disputes) {
+            let score = m.features[0];
+            match tops.iter_mut().find(|t| t.0 == d) {
+                Some(t) if score > t.1 => *t = (d, score, t.1),
+                Some(t) => t.2 = t.2.max(score),
+                None => tops.push((d, score, 0.0)),
+            }
+        }
         for i in 0..out.len() {
-            let rival = (0..out.len())
-                .filter(|&j| j != i && disputes[j] == disputes[i])
-                .map(|j| out[j].features[0])
-                .fold(0.0f32, f32::max);
-            out[i].features[3] = (out[i].features[0] - rival).max(0.0);
+            let score = out[i].features[0];
+            let rival =
+                tops.iter()
+                    .find(|t| t.0 == disputes[i])
+                    .map_or(
+                        0.0,
+                        |&(_, best, second)| if score >= best { second } else { best },
+                    );
+            out[i].features[3] = (score - rival).max(0.0);
             if let Some(c) = &self.calibration {
                 out[i].confidence = calibrate(c, &out[i].features);
             }
         }
-        out.sort_by(|a, b| {
+        // Each fact is here once, so the order is total.
+        out.sort_unstable_by(|a, b| {
             b.confidence
                 .total_cmp(&a.confidence)
                 .then(a.fact.cmp(&b.fact))
         });
         out
-    }
-
-    /// Weighted Jaccard between the question and one phrasing, markers included.
-    fn similarity(&self, q: &QuerySide, phrasing: &Phrasing) -> f32 {
-        let (mut in_both, mut discounted) = (0.0f32, 0.0f32);
-        for &id in &phrasing.ids {
-            in_both += q.weights[id as usize];
-            discounted += q.discount[id as usize];
-        }
-        let shared = MARK_WEIGHT * (q.marks & phrasing.marks).count_ones() as f32 + in_both;
-        let query_only = q.unknown
-            + MARK_WEIGHT * (q.marks & !phrasing.marks).count_ones() as f32
-            + (q.total - in_both).max(0.0);
-        // The phrasing's own weight, less what it shares with the question or skips as a cue.
-        let phrasing_only = MARK_WEIGHT * (phrasing.marks & !q.marks).count_ones() as f32
-            + (phrasing.weight - discounted).max(0.0);
-        let union = shared + query_only + phrasing_only;
-        if union <= 0.0 {
-            0.0
-        } else {
-            shared / union
-        }
     }
 
     /// Phrasings that complete or resemble a partly typed question (for autocomplete).
@@ -751,34 +848,36 @@ fn month_bits(words: &[String]) -> u16 {
         .fold(0, |acc, m| acc | (1 << m))
 }
 
-/// The question's side of a phrasing comparison.
-/// The question as every phrasing is compared with it. Dense per-token arrays make a comparison
-/// cost one lookup per phrasing word, whatever the question's length.
+/// The question as every phrasing is compared with it.
 struct QuerySide<'a> {
-    /// token id -> the question's weight on it (0 when absent)
-    weights: &'a [f32],
-    /// sum of `weights`
+    /// The question's words and the cue words it skips, ascending by id: the question's weight
+    /// on each (0 for a skipped one), and the idf a phrasing that has it does not count as its
+    /// own (0 for a year).
+    words: &'a [(u32, [f32; 2])],
+    /// sum of the weights
     total: f32,
-    /// token id -> the idf a phrasing does not count as its own when it has the token: the
-    /// question's words and its cue words (years never count)
-    discount: &'a [f32],
     unknown: f32,
     marks: u32,
 }
 
-/// All strings made by deleting one character.
-fn deletions(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    (0..chars.len())
-        .map(|i| {
-            chars
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(_, c)| c)
-                .collect()
-        })
-        .collect()
+impl QuerySide<'_> {
+    /// Weighted Jaccard between the question and one phrasing, markers included, from the
+    /// question's weight and discount on the phrasing's words.
+    fn similarity(&self, in_both: f32, discounted: f32, marks: u32, weight: f32) -> f32 {
+        let shared = MARK_WEIGHT * (self.marks & marks).count_ones() as f32 + in_both;
+        let query_only = self.unknown
+            + MARK_WEIGHT * (self.marks & !marks).count_ones() as f32
+            + (self.total - in_both).max(0.0);
+        // The phrasing's own weight, less what it shares with the question or skips as a cue.
+        let phrasing_only = MARK_WEIGHT * (marks & !self.marks).count_ones() as f32
+            + (weight - discounted).max(0.0);
+        let union = shared + query_only + phrasing_only;
+        if union <= 0.0 {
+            0.0
+        } else {
+            shared / union
+        }
+    }
 }
 
 #[cfg(test)]
@@ -938,5 +1037,43 @@ mod tests {
         );
         let kb = kb();
         assert_eq!(kb.facts[with[0].fact].id, "flu");
+    }
+
+    #[test]
+    fn the_token_index_scores_phrasings_as_walking_their_words_does() {
+        let idf = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0];
+        let years = [false, false, false, false, true, false];
+        let mut p = Phrasings::default();
+        p.push(&[0, 1, 3], 0b01);
+        p.push(&[2, 4, 5], 0b10);
+        p.push(&[5], 0);
+        p.push(&[], 0b11);
+        p.finish(&idf, &years);
+        // The question has words 1 and 5 and skips the year 4.
+        let words = [(1, [0.9, 1.0]), (4, [0.0, 0.0]), (5, [2.55, 3.0])];
+        let q = QuerySide {
+            words: &words,
+            total: 0.9 + 2.55,
+            unknown: 0.7,
+            marks: 0b01,
+        };
+        let (mut shared, mut sims) = (Vec::new(), Vec::new());
+        p.similarities(&q, &mut shared, &mut sims);
+        let walked: Vec<f32> = (0..p.len())
+            .map(|i| {
+                let (mut in_both, mut discounted) = (0.0f32, 0.0f32);
+                for id in p.ids_of(i) {
+                    if let Some((_, [w, d])) = words.iter().find(|(x, _)| x == id) {
+                        in_both += w;
+                        discounted += d;
+                    }
+                }
+                q.similarity(in_both, discounted, p.marks[i], p.weights[i])
+            })
+            .collect();
+        assert_eq!(sims, walked);
+        assert!(sims[0] > 0.0 && sims[2] > 0.0 && sims[0] != sims[1]);
+        // A phrasing's weight leaves out its years: 1.5 + 3.0, not 2.5.
+        assert_eq!(p.weights[1], 4.5);
     }
 }
