@@ -542,9 +542,11 @@ impl Lexicon {
             let candidates = if typos[i] {
                 starting.extend(exact.unwrap_or_default());
                 // Two words one edit apart share a one-character deletion, or one is the other's.
-                let mut firsts: Vec<&String> = deletions(words[i])
+                let deleted = deletions(words[i]);
+                let mut firsts: Vec<&String> = deleted
                     .iter()
-                    .chain([&words[i].to_string()])
+                    .map(String::as_str)
+                    .chain([words[i]])
                     .filter_map(|d| self.start_deletes.get(d))
                     .flatten()
                     .filter(|first| first.as_str() != words[i] && same(words[i], first))

@@ -594,29 +594,23 @@ impl Matcher {
         }
         // Ties are broken by fact, so the order is total and an unstable sort gives the same.
         candidates.sort_unstable_by(order);
-        let query_ids: Vec<(u32, f32)> = query
-            .iter()
-            .filter_map(|t| t.id.map(|id| (id, t.weight * t.quality)))
-            .collect();
         let unknown: f32 = query
             .iter()
             .filter(|t| t.id.is_none())
             .map(|t| t.weight)
             .sum();
-        // Cue words (years) were left out of the question's side; leave them out of phrasings'
-        // too (every year is, below: a phrasing's year is a cue, not a word to match).
-        let skipped: Vec<u32> = skip
+        // Each word the question has, once, with the question's weight on it and the idf a
+        // phrasing that has it does not count as its own. Cue words (years) were left out of the
+        // question's side; they are left out of phrasings' too, with no weight (every year is: a
+        // phrasing's year is a cue, not a word to match).
+        let asked = query
             .iter()
-            .filter_map(|t| self.vocab.get(t).copied())
-            .collect();
-        // Each word the question has or skips, once, with the question's weight on it and the
-        // idf a phrasing that has it does not count as its own (years never count).
-        let mut words: Vec<(u32, [f32; 2])> = Vec::with_capacity(query_ids.len() + skipped.len());
-        for (&id, w) in query_ids
+            .filter_map(|t| t.id.map(|id| (id, t.weight * t.quality)));
+        let skipped = skip
             .iter()
-            .map(|(id, w)| (id, *w))
-            .chain(skipped.iter().map(|id| (id, 0.0)))
-        {
+            .filter_map(|t| self.vocab.get(t).map(|&id| (id, 0.0)));
+        let mut words: Vec<(u32, [f32; 2])> = Vec::with_capacity(query.len() + skip.len());
+        for (id, w) in asked.chain(skipped) {
             let discount = if self.years[id as usize] {
                 0.0
             } else {
