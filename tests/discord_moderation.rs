@@ -17,13 +17,15 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use serde_json::{json, Value};
 
-use strikefacts::discord::moderation::{ids, REFUSAL};
+use strikefacts::discord::moderation::{ids, NOT_HOME, REFUSAL};
 use strikefacts::discord::ratelimit::RateLimit;
 use strikefacts::discord::Data;
 use strikefacts::moderation::{watch, Moderation, ModerationConfig};
 use strikefacts::Engine;
 use support::bot::{buttons, config, init_logs, pings_nobody, registered_commands, today, Bot};
-use support::emulator::{Emulator, Recorded, MEMBER_PERMISSIONS, MODERATOR_PERMISSIONS};
+use support::emulator::{
+    Emulator, Recorded, ADMIN_PERMISSIONS, GUILD_ID, MEMBER_PERMISSIONS, MODERATOR_PERMISSIONS,
+};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// Generous: a change is validated against the question set before it is written.
@@ -155,7 +157,8 @@ async fn start() -> Harness {
     mc.today = Some(today());
     let backend = Arc::new(Moderation::with_engine(mc, engine.clone()).expect("moderation opens"));
     let watcher = watch::watch(backend.clone(), watch::DEFAULT_DEBOUNCE).expect("the watch starts");
-    let data = Data::new(engine.clone(), &config).with_moderation(backend, Vec::new());
+    let home = GUILD_ID.parse().expect("a guild id");
+    let data = Data::new(engine.clone(), &config).with_moderation(backend, Vec::new(), vec![home]);
     let bot = Bot::launch(&emu, config, data).await;
     Harness {
         emu,
@@ -423,6 +426,108 @@ async fn a_non_moderator_is_refused_ephemerally_and_nothing_is_written() {
     );
     assert_eq!(h.said(&dismiss).await, REFUSAL);
 
+    assert_eq!(
+        snapshot(&h.sandbox.knowledge()),
+        knowledge_before,
+        "knowledge/ changed"
+    );
+    assert_eq!(
+        snapshot(&h.sandbox.data()),
+        data_before,
+        "the data folder changed"
+    );
+    h.stop().await;
+}
+
+/// Another server the bot is in, whose admins do not own the facts.
+const OTHER_GUILD: &str = "800000000000000777";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written() {
+    let h = start().await;
+    // The moderators' commands are registered in the home server only.
+    let puts: Vec<Recorded> = h
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .collect();
+    for put in &puts {
+        let names = put.body.to_string();
+        if !put.path.contains(GUILD_ID) {
+            assert!(
+                !names.contains("\"unanswered\""),
+                "registered elsewhere: {}",
+                put.path
+            );
+        }
+    }
+    let knowledge_before = snapshot(&h.sandbox.knowledge());
+    let data_before = snapshot(&h.sandbox.data());
+    let (fact, _, _) = h.steady_fact();
+    let version = strikefacts::moderation::version_of(&h.sandbox.fact_file(&fact));
+    h.emu.from_guild(OTHER_GUILD);
+    let commands: Vec<(&str, Option<&str>, Vec<(&str, Value)>)> = vec![
+        (
+            "fact",
+            Some("add"),
+            vec![("dispute", json!(DISPUTE)), ("source", json!("GU-2025-12"))],
+        ),
+        ("fact", Some("edit"), vec![("id", json!(fact))]),
+        (
+            "fact",
+            Some("retire"),
+            vec![("id", json!(fact)), ("reason", json!("hijack"))],
+        ),
+        ("fact", Some("undo"), vec![("id", json!(fact))]),
+        (
+            "fact",
+            Some("alias"),
+            vec![("id", json!(fact)), ("phrasing", json!("who is boss"))],
+        ),
+        (
+            "source",
+            Some("add"),
+            vec![
+                ("publisher", json!("X News")),
+                ("headline", json!("Hijack")),
+                ("date", json!("2026-03-02")),
+                ("url", json!("https://example.org/x")),
+            ],
+        ),
+        ("unanswered", None, vec![]),
+    ];
+    for (name, sub, options) in &commands {
+        let id = h.command(ALICE, ADMIN_PERMISSIONS, name, *sub, options);
+        assert_eq!(h.said(&id).await, NOT_HOME, "/{name} {sub:?}");
+    }
+    let forms = [
+        format!("{}{DISPUTE}:GU-2025-12", ids::ADD_FORM),
+        format!("{}{fact}:{version}", ids::EDIT_FORM),
+    ];
+    for custom_id in &forms {
+        let (form, _) = h.emu.submit_form_as(
+            ALICE,
+            ADMIN_PERMISSIONS,
+            custom_id,
+            &[
+                ("phrasings", "who is the health secretary"),
+                ("answer", "HIJACKED: the health secretary is Mickey Mouse."),
+                ("excerpts", "x"),
+                ("as_of", "2026-03-02"),
+                ("extra", ""),
+            ],
+        );
+        assert_eq!(h.said(&form).await, NOT_HOME, "{custom_id}");
+    }
+    for custom_id in [
+        format!("{}1", ids::CONFIRM),
+        format!("{}deadbeef", ids::DISMISS),
+        format!("{}0::", ids::LIST_PAGE),
+    ] {
+        let click = h.emu.click_as(ALICE, ADMIN_PERMISSIONS, &custom_id);
+        assert_eq!(h.said(&click).await, NOT_HOME, "{custom_id}");
+    }
     assert_eq!(
         snapshot(&h.sandbox.knowledge()),
         knowledge_before,

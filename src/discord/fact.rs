@@ -234,7 +234,14 @@ pub async fn history(
             let share = (limits::CONTENT - 120) / shown.len();
             let mut out = format!("History of `{id}` ({total} changes, newest first):");
             for e in shown {
-                let mut head = format!("\n**#{}** {} · {} · {}", e.seq, e.at, e.actor, e.action);
+                let place = match e.guild {
+                    Some(g) => format!("server {g}"),
+                    None => "shell".to_string(),
+                };
+                let mut head = format!(
+                    "\n**#{}** {} · {} ({place}) · {}",
+                    e.seq, e.at, e.actor, e.action
+                );
                 if let Some(n) = &e.note {
                     head.push_str(&format!(" · {}", reply::truncate(n, 80)));
                 }

@@ -85,8 +85,13 @@ impl Data {
     /// With the moderators' back end (which must share this `Data`'s engine, so that a change
     /// is served at once) and the extra moderator roles. Declined questions are then recorded
     /// for `/unanswered`.
-    pub fn with_moderation(mut self, backend: Arc<Moderation>, roles: Vec<u64>) -> Data {
-        self.moderators = Some(Moderators::new(backend, roles));
+    pub fn with_moderation(
+        mut self,
+        backend: Arc<Moderation>,
+        roles: Vec<u64>,
+        home_guilds: Vec<u64>,
+    ) -> Data {
+        self.moderators = Some(Moderators::new(backend, roles, home_guilds));
         self
     }
 
@@ -180,7 +185,7 @@ pub enum ServeError {
     #[error("Discord: {0}")]
     Discord(Box<serenity::Error>),
     #[error("{0}")]
-    ModeratorRoles(permissions::RolesError),
+    ModeratorIds(permissions::IdsError),
     #[error("moderation (data folder {}): {message}", .data.display())]
     Moderation {
         data: std::path::PathBuf,
@@ -255,14 +260,18 @@ pub async fn run(config: Config, data: Data) -> Result<(), ServeError> {
 }
 
 /// Sets up moderation the way `serve` runs: the back end over the serving fact base's folder and
-/// the data folder (`STRIKEFACTS_DATA`, default `./data`), sharing the bot's engine; the
-/// moderator roles from `STRIKEFACTS_MODERATOR_ROLES`; and a watch of `knowledge/` so hand edits
-/// are served without a restart. The watch stops when the returned watcher is dropped.
+/// the data folder (`STRIKEFACTS_DATA`, default `./data`), sharing the bot's engine; the home
+/// servers from `STRIKEFACTS_MODERATOR_GUILDS` and the moderator roles from
+/// `STRIKEFACTS_MODERATOR_ROLES`; and a watch of `knowledge/` so hand edits are served without a
+/// restart. The watch stops when the returned watcher is dropped.
 pub fn attach_moderation(
     data: Data,
     config: &Config,
 ) -> Result<(Data, KnowledgeWatcher), ServeError> {
-    let roles = permissions::roles_from_env().map_err(ServeError::ModeratorRoles)?;
+    let roles =
+        permissions::ids_from_env(permissions::ROLES_ENV).map_err(ServeError::ModeratorIds)?;
+    let homes =
+        permissions::ids_from_env(permissions::GUILDS_ENV).map_err(ServeError::ModeratorIds)?;
     let knowledge = data.engine.load().knowledge().root.clone();
     let data_dir = crate::moderation::data_dir_from_env();
     let mut mc = ModerationConfig::new(knowledge, &data_dir);
@@ -276,12 +285,21 @@ pub fn attach_moderation(
     );
     let watcher = watch::watch(backend.clone(), watch::DEFAULT_DEBOUNCE)
         .map_err(|e| failed(e.to_string()))?;
-    tracing::info!(
-        data = %data_dir.display(),
-        moderator_roles = roles.len(),
-        "moderation ready; watching the fact base for hand edits"
-    );
-    Ok((data.with_moderation(backend, roles), watcher))
+    if homes.is_empty() {
+        tracing::warn!(
+            "moderation from Discord is off: {} names no home server, so no server's \
+             moderators may change the facts (/ask works everywhere)",
+            permissions::GUILDS_ENV
+        );
+    } else {
+        tracing::info!(
+            data = %data_dir.display(),
+            home_guilds = ?homes,
+            moderator_roles = roles.len(),
+            "moderation ready in the home servers; watching the fact base for hand edits"
+        );
+    }
+    Ok((data.with_moderation(backend, roles, homes), watcher))
 }
 
 /// Runs the bot until `shutdown` completes (tests pass their own), then closes the gateway
@@ -308,7 +326,12 @@ pub async fn run_until(
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, id = %ready.user.id, "connected to Discord");
-                register(ctx, &framework.options().commands, guild_id, data.retry).await;
+                let homes = data
+                    .moderators
+                    .as_ref()
+                    .map(|m| m.home_guilds.clone())
+                    .unwrap_or_default();
+                register(ctx, &framework.options().commands, guild_id, &homes, data.retry).await;
                 Ok(data)
             })
         })
@@ -334,31 +357,70 @@ pub async fn run_until(
     result.map_err(|e| ServeError::Discord(Box::new(e)))
 }
 
-/// Registers the commands (in one guild, or globally). A failure is logged, not fatal: commands
-/// registered earlier keep working, and mentions and DMs need no registration.
+type Command = poise::Command<Data, Error>;
+
+/// Whether a command is a moderator's (registered only in the home servers).
+fn is_moderation_command(command: &Command) -> bool {
+    ["fact", "source", "unanswered"].contains(&&*command.name)
+}
+
+/// Registers the commands: the members' ones in one guild or globally, the moderators' ones only
+/// in the home servers, so other servers never see them. A failure is logged, not fatal:
+/// commands registered earlier keep working, and mentions and DMs need no registration.
 async fn register(
     ctx: &serenity::Context,
     commands: &[poise::Command<Data, Error>],
+    guild_id: Option<u64>,
+    home_guilds: &[u64],
+    policy: RetryPolicy,
+) {
+    let (moderation, members): (Vec<&Command>, Vec<&Command>) =
+        commands.iter().partition(|c| is_moderation_command(c));
+    let mut places: Vec<(Option<u64>, Vec<&Command>)> = Vec::new();
+    for &home in home_guilds {
+        let mut set = moderation.clone();
+        if guild_id == Some(home) {
+            set.extend(members.iter().copied());
+        }
+        places.push((Some(home), set));
+    }
+    if !guild_id.is_some_and(|g| home_guilds.contains(&g)) {
+        places.push((guild_id, members));
+    }
+    for (place, set) in places {
+        register_in(ctx, &set, place, policy).await;
+    }
+}
+
+/// Registers one set of commands in one guild, or globally.
+async fn register_in(
+    ctx: &serenity::Context,
+    commands: &[&Command],
     guild_id: Option<u64>,
     policy: RetryPolicy,
 ) {
     let result = match guild_id {
         Some(g) => {
             with_retry(policy, "registering commands", || {
-                poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g))
+                poise::builtins::register_in_guild(
+                    ctx,
+                    commands.iter().copied(),
+                    serenity::GuildId::new(g),
+                )
             })
             .await
         }
         None => {
             with_retry(policy, "registering commands", || {
-                poise::builtins::register_globally(ctx, commands)
+                poise::builtins::register_globally(ctx, commands.iter().copied())
             })
             .await
         }
     };
+    let count = commands.len();
     match (result, guild_id) {
-        (Ok(()), Some(g)) => tracing::info!(guild = g, "registered commands in the guild"),
-        (Ok(()), None) => tracing::info!("registered commands globally"),
+        (Ok(()), Some(g)) => tracing::info!(guild = g, count, "registered commands in the guild"),
+        (Ok(()), None) => tracing::info!(count, "registered commands globally"),
         (Err(e), _) => tracing::error!("could not register the commands: {e}"),
     }
 }

@@ -23,6 +23,7 @@ use poise::serenity_prelude as serenity;
 use super::reply::{self, limits};
 use super::retry::with_retry;
 use super::{Data, Error};
+use crate::moderation::permissions::{place_of, Place};
 use crate::moderation::{may_moderate, Action, Actor, Change, Moderation, ModerationError};
 
 /// The poise context of slash-only commands (modals need the interaction itself).
@@ -32,6 +33,16 @@ pub type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
 pub const REFUSAL: &str = "Only moderators can change the bot's facts (Manage Messages or Manage \
      Server permission, or a moderator role). Nothing was changed.";
 const NOT_SET_UP: &str = "Moderation is not set up on this bot. Nothing was changed.";
+/// Told in a server that does not own the facts (its admins included).
+pub const NOT_HOME: &str = "This server does not own the bot's facts: they are shared by every \
+     server the bot is in, and only moderators of its home servers can change them. Nothing was \
+     changed.";
+/// Told in a direct message.
+pub const ONLY_IN_SERVERS: &str = "Moderation works only in the bot's home servers, not in direct \
+     messages. Nothing was changed.";
+/// Told when no home server is configured.
+pub const NO_HOMES: &str = "Moderation from Discord is turned off on this bot (no home server is \
+     set in STRIKEFACTS_MODERATOR_GUILDS). Nothing was changed.";
 /// How long a change waits for its "Confirm" click.
 const CONFIRM_TTL: Duration = Duration::from_secs(15 * 60);
 /// At most this many changes wait for a confirm at once (older ones are dropped first).
@@ -62,6 +73,9 @@ pub struct Moderators {
     pub backend: Arc<Moderation>,
     /// Role ids that may moderate besides the permission holders (`STRIKEFACTS_MODERATOR_ROLES`).
     pub roles: Vec<u64>,
+    /// The servers that own the facts (`STRIKEFACTS_MODERATOR_GUILDS`); moderation anywhere else
+    /// is refused.
+    pub home_guilds: Vec<u64>,
     pending: Mutex<HashMap<u64, Pending>>,
     next_key: AtomicU64,
 }
@@ -77,10 +91,11 @@ struct Pending {
 pub type ChangeOp = Arc<dyn Fn(&Moderation, bool) -> Result<Change, ModerationError> + Send + Sync>;
 
 impl Moderators {
-    pub fn new(backend: Arc<Moderation>, roles: Vec<u64>) -> Moderators {
+    pub fn new(backend: Arc<Moderation>, roles: Vec<u64>, home_guilds: Vec<u64>) -> Moderators {
         Moderators {
             backend,
             roles,
+            home_guilds,
             pending: Mutex::new(HashMap::new()),
             // Not 0, and different across restarts, so an old Confirm button finds nothing.
             next_key: AtomicU64::new(
@@ -137,6 +152,22 @@ pub fn member_may_moderate(member: Option<&serenity::Member>, allowed_roles: &[u
     let bits = member.permissions.map(|p| p.bits()).unwrap_or(0);
     let roles: Vec<u64> = member.roles.iter().map(|r| r.get()).collect();
     may_moderate(bits, &roles, allowed_roles)
+}
+
+/// Why this member may not moderate here, or `None` when they may: the server must be a home
+/// server, then the member needs the permission or a moderator role.
+pub fn refusal(
+    moderators: &Moderators,
+    guild: Option<serenity::GuildId>,
+    member: Option<&serenity::Member>,
+) -> Option<&'static str> {
+    match place_of(guild.map(|g| g.get()), &moderators.home_guilds) {
+        Place::NoHomes => Some(NO_HOMES),
+        Place::Direct => Some(ONLY_IN_SERVERS),
+        Place::OtherServer => Some(NOT_HOME),
+        Place::Home if !member_may_moderate(member, &moderators.roles) => Some(REFUSAL),
+        Place::Home => None,
+    }
 }
 
 /// Who a change is recorded as.
@@ -209,19 +240,17 @@ impl<'d> Moderator<'d> {
 pub async fn gate(ctx: AppContext<'_>) -> Result<Option<Moderator<'_>>, Error> {
     let data = ctx.data();
     let interaction = ctx.interaction;
-    let refusal = match &data.moderators {
+    let guild = interaction.guild_id;
+    let refused = match &data.moderators {
         None => NOT_SET_UP,
-        Some(m) if !member_may_moderate(interaction.member.as_deref(), &m.roles) => REFUSAL,
-        Some(m) => {
-            return Ok(Some(Moderator::new(
-                m,
-                &interaction.user,
-                interaction.guild_id,
-            )))
-        }
+        Some(m) => match refusal(m, guild, interaction.member.as_deref()) {
+            Some(why) => why,
+            None => return Ok(Some(Moderator::new(m, &interaction.user, guild))),
+        },
     };
-    tracing::info!(user = %interaction.user.id, command = %ctx.command().name, "refused a non-moderator");
-    send(ctx, refusal, Vec::new()).await?;
+    tracing::info!(user = %interaction.user.id, guild = ?guild, command = %ctx.command().name,
+        "refused a moderator command");
+    send(ctx, refused, Vec::new()).await?;
     Ok(None)
 }
 
@@ -422,20 +451,16 @@ impl Target<'_> {
         ctx: &serenity::Context,
         data: &'d Data,
     ) -> Result<Option<Moderator<'d>>, Error> {
-        match &data.moderators {
-            Some(m) if member_may_moderate(self.member(), &m.roles) => {
-                Ok(Some(Moderator::new(m, self.user(), self.guild())))
-            }
-            Some(_) => {
-                tracing::info!(user = %self.user().id, "refused a non-moderator's click or form");
-                self.say(ctx, data, REFUSAL).await?;
-                Ok(None)
-            }
-            None => {
-                self.say(ctx, data, NOT_SET_UP).await?;
-                Ok(None)
-            }
-        }
+        let refused = match &data.moderators {
+            None => NOT_SET_UP,
+            Some(m) => match refusal(m, self.guild(), self.member()) {
+                Some(why) => why,
+                None => return Ok(Some(Moderator::new(m, self.user(), self.guild()))),
+            },
+        };
+        tracing::info!(user = %self.user().id, guild = ?self.guild(), "refused a moderator click or form");
+        self.say(ctx, data, refused).await?;
+        Ok(None)
     }
 }
 

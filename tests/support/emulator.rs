@@ -33,6 +33,8 @@ pub const MODERATOR_PERMISSIONS: &str = "8192";
 const ALL_PERMISSIONS: &str = "2147483647";
 /// Member permission bits of an ordinary member: View Channel and Send Messages.
 pub const MEMBER_PERMISSIONS: &str = "3072";
+/// Member permission bits of a server admin: Administrator.
+pub const ADMIN_PERMISSIONS: &str = "8";
 
 /// One REST request the bot made.
 #[derive(Debug, Clone)]
@@ -57,6 +59,8 @@ struct Failure {
 
 #[derive(Default)]
 struct State {
+    /// The guild later interactions come from, when not [`GUILD_ID`] (see [`Emulator::from_guild`]).
+    guild: Mutex<Option<String>>,
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<Vec<Failure>>,
     reject_all: std::sync::atomic::AtomicBool,
@@ -281,11 +285,16 @@ impl Emulator {
             "entitlements": [],
             "attachment_size_limit": 8388608,
             "channel_id": "700000000000000001",
-            "guild_id": GUILD_ID,
+            "guild_id": lock(&self.state.guild).clone().unwrap_or_else(|| GUILD_ID.to_string()),
             "member": member,
             "app_permissions": "2147483647",
             "data": data,
         })
+    }
+
+    /// Later interactions come from guild `guild` (another server the bot is in).
+    pub fn from_guild(&self, guild: &str) {
+        *lock(&self.state.guild) = Some(guild.to_string());
     }
 
     /// A guild slash command (type 2) by a member with `permissions` and `roles`: `/name` or,
