@@ -98,6 +98,11 @@ pub fn write_atomic(path: &Path, contents: &str, hook: &dyn WriteHook) -> Result
         .map_err(io_err("create a temporary file in", dir))?;
     tmp.write_all(contents.as_bytes())
         .map_err(io_err("write a temporary file for", path))?;
+    // A temporary file is private (0600); the fact base must stay readable as it was.
+    if let Some(mode) = mode_for(path, dir) {
+        fs::set_permissions(tmp.path(), mode)
+            .map_err(io_err("set the mode of a temporary file for", path))?;
+    }
     tmp.as_file()
         .sync_all()
         .map_err(io_err("flush a temporary file for", path))?;
@@ -114,6 +119,23 @@ pub fn write_atomic(path: &Path, contents: &str, hook: &dyn WriteHook) -> Result
         .and_then(|d| d.sync_all())
         .map_err(io_err("flush the folder", dir))?;
     Ok(())
+}
+
+/// The permissions a replaced file keeps: the old file's, or for a new file its folder's without
+/// the execute bits (a 0755 folder gives 0644). `None` where neither can be read.
+fn mode_for(path: &Path, dir: &Path) -> Option<fs::Permissions> {
+    if let Ok(meta) = fs::metadata(path) {
+        return Some(meta.permissions());
+    }
+    let mut folder = fs::metadata(dir).ok()?.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        folder = fs::Permissions::from_mode(folder.mode() & 0o666);
+    }
+    #[cfg(not(unix))]
+    folder.set_readonly(false);
+    Some(folder)
 }
 
 /// Whether a string is a usable fact id (it becomes a file name).
@@ -485,6 +507,21 @@ pub fn suggest_keywords(phrasings: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_keep_the_fact_base_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("a temp folder");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+        let new = dir.path().join("new.toml");
+        write_atomic(&new, "a = 1\n", &NoFault).expect("write a new file");
+        let mode = |p: &Path| fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&new), 0o644, "a new file is readable by others");
+        fs::set_permissions(&new, fs::Permissions::from_mode(0o664)).expect("chmod");
+        write_atomic(&new, "a = 2\n", &NoFault).expect("replace the file");
+        assert_eq!(mode(&new), 0o664, "a replaced file keeps its mode");
+    }
 
     #[test]
     fn versions_are_stable_hex() {
