@@ -479,7 +479,11 @@ async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written
             Some("retire"),
             vec![("id", json!(fact)), ("reason", json!("hijack"))],
         ),
-        ("fact", Some("undo"), vec![("id", json!(fact))]),
+        (
+            "fact",
+            Some("undo"),
+            vec![("id", json!(fact)), ("version", json!(version))],
+        ),
         (
             "fact",
             Some("alias"),
@@ -651,7 +655,15 @@ async fn retire_stops_answering_and_undo_restores() {
         MODERATOR_PERMISSIONS,
         "fact",
         Some("undo"),
-        &[("id", json!(fact))],
+        &[
+            ("id", json!(fact)),
+            (
+                "version",
+                json!(strikefacts::moderation::version_of(
+                    &h.sandbox.fact_file(&fact)
+                )),
+            ),
+        ],
     );
     let said = h.said(&undo).await;
     assert!(said.starts_with("Undid the last change of"), "{said}");

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use strikefacts::moderation::edit::ModerationError;
 use strikefacts::moderation::permissions::{
-    may_moderate, parse_role_ids, MANAGE_GUILD, MANAGE_MESSAGES,
+    may_moderate, parse_ids, MANAGE_GUILD, MANAGE_MESSAGES, ROLES_ENV,
 };
 use strikefacts::moderation::store::write_atomic;
 use strikefacts::moderation::{
@@ -392,13 +392,17 @@ fn the_audit_log_is_append_only_and_history_and_undo_round_trip() {
     assert_eq!((c1.entry.seq, c2.entry.seq), (1, 2));
 
     // Undo walks back: retire, then alias; each undo is itself recorded.
-    m.undo(&alice(), GUILD, &id, None, false).unwrap();
+    m.undo(&alice(), GUILD, &id, &m.show(&id).unwrap().version, false)
+        .unwrap();
     check_prefix(&sb);
     assert_eq!(m.show(&id).unwrap().text, v1.text);
-    m.undo(&alice(), GUILD, &id, None, false).unwrap();
+    m.undo(&alice(), GUILD, &id, &m.show(&id).unwrap().version, false)
+        .unwrap();
     check_prefix(&sb);
     assert_eq!(m.show(&id).unwrap().text, v0.text);
-    let err = m.undo(&alice(), GUILD, &id, None, false).unwrap_err();
+    let err = m
+        .undo(&alice(), GUILD, &id, &m.show(&id).unwrap().version, false)
+        .unwrap_err();
     assert!(matches!(err, ModerationError::NothingToUndo(_)), "{err}");
     assert_eq!(m.history(&id).unwrap().len(), 4);
 
@@ -409,7 +413,8 @@ fn the_audit_log_is_append_only_and_history_and_undo_round_trip() {
     draft.keywords = vec!["zyxwv".into()];
     m.add(&alice(), GUILD, draft, false).unwrap();
     check_prefix(&sb);
-    m.undo(&bob(), GUILD, "2026-undo-probe", None, false)
+    let probe = m.show("2026-undo-probe").unwrap().version;
+    m.undo(&bob(), GUILD, "2026-undo-probe", &probe, false)
         .unwrap();
     check_prefix(&sb);
     let view = m.show("2026-undo-probe").unwrap();
@@ -730,7 +735,7 @@ fn sources_are_added_validated() {
 
 #[test]
 fn who_may_moderate() {
-    let roles = parse_role_ids("111, 222").unwrap();
+    let roles = parse_ids(ROLES_ENV, "111, 222").unwrap();
     assert!(may_moderate(MANAGE_MESSAGES, &[], &roles));
     assert!(may_moderate(MANAGE_GUILD, &[], &roles));
     assert!(may_moderate(0, &[999, 222], &roles));
@@ -777,4 +782,42 @@ async fn two_processes_editing_at_once_lose_nothing() {
             assert!(view.draft.phrasings.contains(&p), "{id} lost {p:?}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_concurrent_undos_of_one_version_undo_once() {
+    let sb = Sandbox::one_dispute("pay-2022");
+    let m = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    let original = m.show(&id).unwrap().text;
+    m.alias(
+        &alice(),
+        GUILD,
+        &id,
+        &format!("{first} zqundo1"),
+        None,
+        false,
+    )
+    .unwrap();
+    let aliased = m.show(&id).unwrap();
+    // Both moderators saw the same version and click undo at once.
+    let tasks: Vec<_> = [alice(), bob()]
+        .into_iter()
+        .map(|who| {
+            let (m, id, version) = (m.clone(), id.clone(), aliased.version.clone());
+            tokio::task::spawn_blocking(move || m.undo(&who, GUILD, &id, &version, false))
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    let done = results.iter().filter(|r| r.is_ok()).count();
+    let stale = results
+        .iter()
+        .filter(|r| matches!(r, Err(ModerationError::Stale { .. })))
+        .count();
+    assert_eq!((done, stale), (1, 1), "{results:?}");
+    // One undo: back to the original, not past it.
+    assert_eq!(m.show(&id).unwrap().text, original);
 }

@@ -146,9 +146,12 @@ pub async fn undo(
     #[autocomplete = "autocomplete_fact"]
     #[max_length = 80]
     id: String,
+    #[description = "The version it undoes, as /fact show gives it (refused if the fact changed since)"]
+    #[max_length = 64]
+    version: String,
 ) -> Result<(), Error> {
-    change_fact(ctx, id, |b, actor, guild, id, confirm| {
-        b.undo(actor, guild, id, None, confirm)
+    change_fact(ctx, id, move |b, actor, guild, id, confirm| {
+        b.undo(actor, guild, id, &version, confirm)
     })
     .await
 }

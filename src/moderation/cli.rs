@@ -95,6 +95,9 @@ pub enum FactCommand {
     /// Restore the version before a fact's last change (undoing an add retires the fact).
     Undo {
         id: String,
+        /// The version it undoes (from `fact show`): refused if the fact changed since.
+        #[arg(long)]
+        base_version: String,
         #[arg(long)]
         confirm: bool,
     },
@@ -259,7 +262,11 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
             phrasing,
             confirm,
         } => m.alias(&who, None, &id, &phrasing, None, confirm),
-        FactCommand::Undo { id, confirm } => m.undo(&who, None, &id, None, confirm),
+        FactCommand::Undo {
+            id,
+            base_version,
+            confirm,
+        } => m.undo(&who, None, &id, &base_version, confirm),
         FactCommand::Show { id } => {
             return report(m.show(&id), |v| {
                 if json {

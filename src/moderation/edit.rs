@@ -720,18 +720,20 @@ impl Moderation {
     }
 
     /// Restores the version before the last change not yet undone (so repeated undos walk back
-    /// through history). Undoing an add retires the fact: nothing is ever deleted.
+    /// through history). Undoing an add retires the fact: nothing is ever deleted. Like an edit,
+    /// it names the version it undoes: if someone changed the fact since, it is refused as stale
+    /// rather than undoing their change instead.
     pub fn undo(
         &self,
         actor: &Actor,
         guild: Option<u64>,
         id: &str,
-        base_version: Option<&str>,
+        base_version: &str,
         confirm: bool,
     ) -> Result<Change, ModerationError> {
         let mut state = self.lock();
         let stored = self.read(id)?;
-        self.check_version(&stored, base_version)?;
+        self.check_version(&stored, Some(base_version))?;
         let history = self.audit.history(id)?;
         // The file must be what the log last wrote, or undo would discard someone's hand edit.
         let last = history.last().cloned();
