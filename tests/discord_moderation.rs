@@ -360,7 +360,8 @@ async fn a_moderator_adds_a_fact_with_the_form_and_ask_answers_it_at_once() {
         .join(DISPUTE)
         .join("2026-03-parking-charges.toml");
     assert!(file.is_file(), "the fact file is written");
-    let audit = fs::read_to_string(h.sandbox.data().join("audit.jsonl")).unwrap_or_default();
+    let audit = fs::read_to_string(h.sandbox.knowledge().join(".strikefacts/audit.jsonl"))
+        .unwrap_or_default();
     assert!(audit.contains("user500000000000000001") && audit.contains("\"add\""));
     h.stop().await;
 }

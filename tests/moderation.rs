@@ -87,7 +87,7 @@ impl Sandbox {
     }
 
     fn audit_text(&self) -> String {
-        fs::read_to_string(self.data().join("audit.jsonl")).unwrap_or_default()
+        fs::read_to_string(self.knowledge().join(".strikefacts/audit.jsonl")).unwrap_or_default()
     }
 }
 
@@ -743,14 +743,17 @@ fn who_may_moderate() {
     assert!(!may_moderate(0, &[], &[]));
 }
 
-/// Two back ends over the same folders, as the bot and `strikefacts fact ...` would be: the
-/// writer lock in the data folder keeps their changes from interleaving, so none is lost and the
-/// audit log numbers every change once.
+/// Two back ends over the same fact base but *different data folders*, as the bot (on
+/// `/var/lib/strikefacts`) and `strikefacts fact ...` (on `./data`) would be: the writer lock and
+/// the audit log live with the facts, so their changes never interleave, none is lost and the
+/// one audit log numbers every change once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_editing_at_once_lose_nothing() {
     let sb = Sandbox::one_dispute("pay-2022");
     let a = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
-    let b = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
+    let mut other = sb.config_without_questions();
+    other.data = sb.dir.path().join("other-data");
+    let b = Arc::new(Moderation::open(other).unwrap());
     let targets = steady_facts(&a.engine().load(), 2);
     assert_eq!(targets.len(), 2);
     let mut tasks = Vec::new();
@@ -820,4 +823,46 @@ async fn two_concurrent_undos_of_one_version_undo_once() {
     assert_eq!((done, stale), (1, 1), "{results:?}");
     // One undo: back to the original, not past it.
     assert_eq!(m.show(&id).unwrap().text, original);
+}
+
+/// Ten moderators edit one fact from the version they all read, five through each of two back
+/// ends on different data folders: exactly one edit lands, nine are refused as stale.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_edits_of_one_version_over_two_data_folders_give_one_success() {
+    let sb = Sandbox::one_dispute("pay-2022");
+    let a = Arc::new(Moderation::open(sb.config_without_questions()).unwrap());
+    let mut other = sb.config_without_questions();
+    other.data = sb.dir.path().join("other-data");
+    let b = Arc::new(Moderation::open(other).unwrap());
+    let (id, first) = steady_facts(&a.engine().load(), 1).remove(0);
+    let view = a.show(&id).unwrap();
+    let tasks: Vec<_> = (0..10usize)
+        .map(|t| {
+            let m = if t % 2 == 0 { a.clone() } else { b.clone() };
+            let (id, version) = (id.clone(), view.version.clone());
+            let mut draft = view.draft.clone();
+            draft.phrasings.push(format!("{first} zt{t}"));
+            tokio::task::spawn_blocking(move || {
+                m.edit(
+                    &Actor::new(format!("mod{t}")),
+                    GUILD,
+                    &id,
+                    &version,
+                    draft,
+                    false,
+                )
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    let stale = results
+        .iter()
+        .filter(|r| matches!(r, Err(ModerationError::Stale { .. })))
+        .count();
+    assert_eq!((won, stale), (1, 9), "{results:?}");
+    assert_eq!(a.history(&id).unwrap().len(), 1, "one change recorded");
 }

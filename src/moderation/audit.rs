@@ -93,7 +93,7 @@ pub enum AuditError {
     Encode(#[from] serde_json::Error),
 }
 
-/// The append-only log in the data folder (`audit.jsonl`).
+/// The append-only log of one fact base (`knowledge/.strikefacts/audit.jsonl`).
 #[derive(Debug)]
 pub struct AuditLog {
     path: PathBuf,

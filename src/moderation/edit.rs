@@ -48,12 +48,17 @@ pub fn data_dir_from_env() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("data"))
 }
 
+/// The folder inside `knowledge/` that holds the writer lock and the audit log. They belong to
+/// the fact base, not to a process's data folder: two processes with different data folders
+/// still take one lock and write one history. Hidden, so the loader and the watch skip it.
+pub const LEDGER_DIR: &str = ".strikefacts";
+
 /// Where things are.
 #[derive(Debug, Clone)]
 pub struct ModerationConfig {
     /// The `knowledge/` folder.
     pub knowledge: PathBuf,
-    /// The data folder (audit log, unanswered questions).
+    /// The data folder (unanswered questions).
     pub data: PathBuf,
     /// The question set an edit must not make worse; `None` skips that rule (e.g. a deployment
     /// without `tests/`).
@@ -348,7 +353,7 @@ pub struct Moderation {
     /// Held for the whole check-write-swap of a change (and for reloads), so concurrent
     /// moderators are applied one after the other and none is lost.
     writer: Mutex<WriterState>,
-    /// `writer.lock` in the data folder: the same serialisation across processes (the bot and
+    /// `.strikefacts/writer.lock` in the fact base: the same serialisation across processes (the bot and
     /// `strikefacts fact ...` run at once), taken with the mutex.
     lock_path: PathBuf,
 }
@@ -409,15 +414,18 @@ impl Moderation {
             Some(p) => eval::load_questions(p)?,
             None => Vec::new(),
         };
+        let ledger = config.knowledge.join(LEDGER_DIR);
+        let audit = AuditLog::open(&ledger)?;
+        adopt_old_audit_log(&config.data, &audit);
         Ok(Moderation {
             store: FactStore::new(&config.knowledge),
-            audit: AuditLog::open(&config.data)?,
+            audit,
             unanswered: UnansweredLog::open(&config.data)?,
             engine,
             questions,
             today: config.today,
             writer: Mutex::new(WriterState::default()),
-            lock_path: config.data.join("writer.lock"),
+            lock_path: ledger.join("writer.lock"),
         })
     }
 
@@ -1219,6 +1227,20 @@ impl Moderation {
             problems: problem_keys,
             notes,
         })
+    }
+}
+
+/// Earlier versions kept the audit log in the data folder: a fact base without a log of its own
+/// takes that history over (copied; the old file stays), so history and undo keep working.
+fn adopt_old_audit_log(data: &Path, audit: &AuditLog) {
+    let old = data.join("audit.jsonl");
+    if audit.path().exists() || !old.is_file() {
+        return;
+    }
+    match fs::copy(&old, audit.path()) {
+        Ok(_) => tracing::info!(from = %old.display(), to = %audit.path().display(),
+            "moved the audit log beside the facts"),
+        Err(e) => tracing::warn!(from = %old.display(), "could not adopt the old audit log: {e}"),
     }
 }
 
