@@ -5,6 +5,10 @@
 //! (if any are given) and every `expect_all` string, ignoring case; a question of kind `abstain`
 //! is correct when the bot declines. A *false answer* is an answered question whose reply is not
 //! correct: the failure that matters most, because the bot spoke wrongly in someone's name.
+//!
+//! A question may also carry `origin` (the public page it was taken from) and `split`
+//! (`tune` or `held_out`, decided per origin page): a file with splits is scored per split too,
+//! so the held-out figures can be read without looking at its misses.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,6 +31,49 @@ pub struct EvalQuestion {
     pub expect_all: Vec<String>,
     #[serde(default)]
     pub note: String,
+    /// The public page the question was taken from, word for word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+    /// `tune` or `held_out`: which part of a real-question corpus the question belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<String>,
+}
+
+/// Where a real question was found: the page's address and title.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Origin {
+    pub url: String,
+    pub title: String,
+}
+
+/// The questions of each split, in split-name order; empty when no question has a split.
+pub fn by_split(questions: &[EvalQuestion]) -> BTreeMap<String, Vec<EvalQuestion>> {
+    let mut out: BTreeMap<String, Vec<EvalQuestion>> = BTreeMap::new();
+    for q in questions {
+        if let Some(split) = &q.split {
+            out.entry(split.clone()).or_default().push(q.clone());
+        }
+    }
+    out
+}
+
+/// The headline figures of one split on one line: answerable, declined, false answers.
+pub fn split_line(name: &str, report: &EvalReport) -> String {
+    let handled = report.answerable.correct + report.abstain.correct;
+    format!(
+        "split {name}: {} questions, handled right {handled}/{} ({:.1}%), answerable {}/{} \
+         ({:.1}%), must-decline {}/{} ({:.1}%), false answers {}\n",
+        report.total(),
+        report.total(),
+        100.0 * handled as f64 / report.total().max(1) as f64,
+        report.answerable.correct,
+        report.answerable.total,
+        100.0 * report.answerable.rate(),
+        report.abstain.correct,
+        report.abstain.total,
+        100.0 * report.abstain.rate(),
+        report.false_answers
+    )
 }
 
 impl EvalQuestion {

@@ -63,6 +63,10 @@ enum Command {
         /// Skip questions whose note starts with this prefix.
         #[arg(long)]
         skip_note: Option<String>,
+        /// Score only the questions of this split (`tune` or `held_out`); with `--failures`,
+        /// use `--split tune` so that held-out misses are never read.
+        #[arg(long)]
+        split: Option<String>,
         /// List every question answered wrongly or declined wrongly.
         #[arg(long)]
         failures: bool,
@@ -203,6 +207,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
         Command::Eval {
             file,
             skip_note,
+            split,
             failures,
             fit,
             json,
@@ -214,6 +219,9 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
             let mut questions = eval::load_questions(&file)?;
             if let Some(prefix) = &skip_note {
                 questions.retain(|q| !q.note.starts_with(prefix.as_str()));
+            }
+            if let Some(name) = &split {
+                questions.retain(|q| q.split.as_deref() == Some(name.as_str()));
             }
             if fit {
                 let mut kb = engine.knowledge().clone();
@@ -235,6 +243,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 return Ok(ExitCode::SUCCESS);
             }
             let report = eval::run(&engine, &questions, today);
+            let splits = eval::by_split(&questions);
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
             } else {
@@ -253,6 +262,10 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     }
                 }
                 write!(out, "{}", eval::summary(&report))?;
+                for (name, part) in &splits {
+                    let r = eval::run(&engine, part, today);
+                    write!(out, "{}", eval::split_line(name, &r))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
