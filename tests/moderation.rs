@@ -866,3 +866,27 @@ async fn ten_edits_of_one_version_over_two_data_folders_give_one_success() {
     assert_eq!((won, stale), (1, 9), "{results:?}");
     assert_eq!(a.history(&id).unwrap().len(), 1, "one change recorded");
 }
+
+#[test]
+fn a_retired_fact_refuses_edits_until_restored() {
+    let sb = Sandbox::one_dispute("pay-2022");
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    m.retire(&alice(), GUILD, &id, "outdated", None, false)
+        .unwrap();
+    let view = m.show(&id).unwrap();
+    let mut draft = view.draft.clone();
+    draft.phrasings.push(format!("{first} zretired"));
+    let before = m.show(&id).unwrap().text;
+    let err = m
+        .edit(&bob(), GUILD, &id, &view.version, draft.clone(), false)
+        .unwrap_err();
+    assert!(matches!(err, ModerationError::Retired(_)), "{err}");
+    assert_eq!(m.show(&id).unwrap().text, before, "nothing written");
+    // Undoing the retirement restores it; then the edit goes through.
+    m.undo(&alice(), GUILD, &id, &view.version, false).unwrap();
+    let restored = m.show(&id).unwrap();
+    draft.retired = None;
+    m.edit(&bob(), GUILD, &id, &restored.version, draft, false)
+        .unwrap();
+}

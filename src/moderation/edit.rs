@@ -636,9 +636,13 @@ impl Moderation {
         let mut state = self.lock();
         let stored = self.read(id)?;
         self.check_version(&stored, Some(base_version))?;
-        // Retiring and un-retiring have their own operations, which record why.
+        // Retiring and un-retiring have their own operations, which record why; a retired fact
+        // is not served, so an edit of it would go live unseen on its restore.
         let current = FactDraft::from_toml(&stored.text)?;
-        draft.retired = current.retired;
+        if current.retired.is_some() {
+            return Err(ModerationError::Retired(id.to_string()));
+        }
+        draft.retired = None;
         let text = draft.to_toml();
         if text == stored.text {
             return Err(ModerationError::Unchanged(id.to_string()));
