@@ -890,3 +890,37 @@ fn a_retired_fact_refuses_edits_until_restored() {
     m.edit(&bob(), GUILD, &id, &restored.version, draft, false)
         .unwrap();
 }
+
+/// The process's peak resident memory in KiB (Linux), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn a_megabyte_phrasing_is_refused_in_bounded_memory_and_nothing_changes() {
+    let sb = Sandbox::one_dispute("pay-2022");
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let (id, _) = steady_facts(&m.engine().load(), 1).remove(0);
+    let before = m.show(&id).unwrap().text;
+    let peak = peak_rss_kib();
+    let huge = "w".repeat(1 << 20);
+    let err = m
+        .alias(&alice(), GUILD, &id, &huge, None, false)
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 200 characters"), "{err}");
+    let mut draft = m.show(&id).unwrap().draft;
+    draft.answer = "@everyone the strike is cancelled".into();
+    let version = m.show(&id).unwrap().version;
+    let err = m
+        .edit(&alice(), GUILD, &id, &version, draft, false)
+        .unwrap_err();
+    assert!(err.to_string().contains("mention"), "{err}");
+    assert_eq!(m.show(&id).unwrap().text, before, "nothing written");
+    assert!(m.history(&id).unwrap().is_empty(), "nothing recorded");
+    if let (Some(a), Some(b)) = (peak, peak_rss_kib()) {
+        eprintln!("peak RSS {a} KiB before, {b} KiB after a 1 MiB phrasing");
+        assert!(b.saturating_sub(a) < 200 * 1024, "grew {} KiB", b - a);
+    }
+}

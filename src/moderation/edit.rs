@@ -31,6 +31,7 @@ use crate::lexicon::plain;
 use crate::model::{PartialDate, Retirement};
 
 use super::audit::{now_rfc3339, Action, AuditEntry, AuditError, AuditLog, NewEntry};
+use super::limits;
 use super::permissions::Actor;
 use super::store::{
     quote, valid_id, version_of, DraftError, FactDraft, FactStore, StoreError, WriteHook,
@@ -1098,6 +1099,11 @@ impl Moderation {
     ) -> Result<Validated, ModerationError> {
         let root = self.store.root();
         let today = self.today();
+        // 0. Sizes and characters, before anything indexes the text.
+        let bounded = limits::problems(&FactDraft::from_toml(after)?);
+        if !bounded.is_empty() {
+            return Err(ModerationError::Invalid { problems: bounded });
+        }
         // 1. The file on its own (fields, lengths, dates, id = file name).
         let fact = parse_fact(path, after).map_err(|problems| ModerationError::Invalid {
             problems: describe(&problems, root),

@@ -9,12 +9,14 @@
 //!   write, serialized, and swapping the serving engine.
 //! - [`unanswered`]: declined questions, grouped, for moderators to turn into facts.
 //! - [`watch`]: hot reload of hand edits; a broken one keeps the last good fact base.
+//! - [`limits`]: the sizes and characters a moderator's fact may hold.
 //! - [`permissions`]: who may moderate.
 //! - [`cli`]: the same operations as `strikefacts fact ...` and `strikefacts unanswered`.
 
 pub mod audit;
 pub mod cli;
 pub mod edit;
+pub mod limits;
 pub mod permissions;
 pub mod store;
 pub mod unanswered;
