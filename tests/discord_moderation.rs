@@ -467,8 +467,9 @@ async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written
     let data_before = snapshot(&h.sandbox.data());
     let (fact, _, _) = h.steady_fact();
     let version = strikefacts::moderation::version_of(&h.sandbox.fact_file(&fact));
-    h.emu.from_guild(OTHER_GUILD);
-    let commands: Vec<(&str, Option<&str>, Vec<(&str, Value)>)> = vec![
+    h.emu.use_guild(OTHER_GUILD);
+    type Invocation<'a> = (&'a str, Option<&'a str>, Vec<(&'a str, Value)>);
+    let commands: Vec<Invocation> = vec![
         (
             "fact",
             Some("add"),

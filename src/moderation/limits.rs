@@ -129,7 +129,8 @@ mod tests {
 
     #[test]
     fn each_input_class_is_refused_with_its_reason() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut FactDraft)>)> = vec![
+        type Change = Box<dyn Fn(&mut FactDraft)>;
+        let cases: Vec<(&str, Change)> = vec![
             (
                 "@everyone",
                 Box::new(|d| d.answer = "@everyone the strike is off".into()),

@@ -59,7 +59,7 @@ struct Failure {
 
 #[derive(Default)]
 struct State {
-    /// The guild later interactions come from, when not [`GUILD_ID`] (see [`Emulator::from_guild`]).
+    /// The guild later interactions come from, when not [`GUILD_ID`] (see [`Emulator::use_guild`]).
     guild: Mutex<Option<String>>,
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<Vec<Failure>>,
@@ -293,7 +293,7 @@ impl Emulator {
     }
 
     /// Later interactions come from guild `guild` (another server the bot is in).
-    pub fn from_guild(&self, guild: &str) {
+    pub fn use_guild(&self, guild: &str) {
         *lock(&self.state.guild) = Some(guild.to_string());
     }
 
