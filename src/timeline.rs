@@ -281,9 +281,7 @@ pub fn answer(
             })
             .unwrap_or_default(),
         TimelineQuery::Next => {
-            let next = held
-                .iter()
-                .find(|p| p.start > now && p.status == StrikeStatus::Planned);
+            let next = held.iter().find(|p| p.start > now);
             match next {
                 Some(p) => vec![statement(
                     kb,
