@@ -19,11 +19,106 @@ pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Proble
         Ok(kb) => kb,
         Err(e) => return e.problems,
     };
-    let mut problems = check_loaded(&kb, today);
+    let mut problems = check_config(&kb);
+    problems.extend(check_loaded(&kb, today));
     if let Some(src) = sources {
         problems.extend(check_excerpts(&kb, src));
     }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    problems
+}
+
+/// The configuration, as strictly as the facts: `matcher.toml`'s numbers finite and in range, the
+/// calibration one weight per feature plus the bias, and no lexicon variant that is itself a form
+/// (its own or another's: `walkout = ["strike"]` would split strike from walkout).
+pub fn check_config(kb: &KnowledgeBase) -> Vec<Problem> {
+    let mut problems = check_settings(kb);
+    problems.extend(check_lexicon_forms(&kb.root.join("lexicon.toml")));
+    problems
+}
+
+fn config_problem(path: &Path, text: &str, needle: &str, message: String) -> Problem {
+    Problem {
+        path: path.to_path_buf(),
+        line: text.find(needle).map(|o| line_of(text, o)).unwrap_or(1),
+        severity: Severity::Error,
+        message,
+    }
+}
+
+/// Each number of `matcher.toml` finite and within its range; the calibration's length right.
+fn check_settings(kb: &KnowledgeBase) -> Vec<Problem> {
+    let path = kb.root.join("matcher.toml");
+    let text = crate::knowledge::read_regular(&path).unwrap_or_default();
+    let s = &kb.settings;
+    let mut problems = Vec::new();
+    for (name, value) in [
+        ("threshold", s.threshold),
+        ("dispute_margin", s.dispute_margin),
+        ("unknown_share", s.unknown_share),
+        ("answer_weight", s.answer_weight),
+        ("coverage_weight", s.coverage_weight),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            let msg = format!("`{name}` is {value}; it must be a number from 0 to 1");
+            problems.push(config_problem(&path, &text, name, msg));
+        }
+    }
+    if let Some(c) = &s.calibration {
+        let want = crate::matcher::FEATURES + 1;
+        if c.len() != want {
+            let msg = format!(
+                "`calibration` has {} weights; it needs {want} (the bias, then one per feature)",
+                c.len()
+            );
+            problems.push(config_problem(&path, &text, "calibration", msg));
+        }
+        if let Some(bad) = c.iter().find(|w| !w.is_finite() || w.abs() > 1000.0) {
+            let msg = format!("`calibration` has the weight {bad}; each must be finite and sane");
+            problems.push(config_problem(&path, &text, "calibration", msg));
+        }
+    }
+    problems
+}
+
+/// No lexicon variant may be a form (a key of `[synonyms]`), its own or another's.
+fn check_lexicon_forms(path: &Path) -> Vec<Problem> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        #[serde(default)]
+        synonyms: std::collections::BTreeMap<String, Vec<toml::Spanned<String>>>,
+    }
+    let Ok(text) = crate::knowledge::read_regular(path) else {
+        return Vec::new();
+    };
+    let Ok(raw) = toml::from_str::<Raw>(&text) else {
+        return Vec::new();
+    };
+    let forms: Vec<String> = raw
+        .synonyms
+        .keys()
+        .map(|k| crate::lexicon::plain(k))
+        .collect();
+    let mut problems = Vec::new();
+    for (form, variants) in &raw.synonyms {
+        for v in variants {
+            let folded = crate::lexicon::plain(v.get_ref());
+            if !forms.contains(&folded) {
+                continue;
+            }
+            let whose = if folded == crate::lexicon::plain(form) {
+                "its own form".to_string()
+            } else {
+                format!("itself a form with variants of its own, not a variant of {form:?}")
+            };
+            problems.push(Problem {
+                path: path.to_path_buf(),
+                line: line_of(&text, v.span().start),
+                severity: Severity::Error,
+                message: format!("lexicon variant {:?} is {whose}", v.get_ref()),
+            });
+        }
+    }
     problems
 }
 

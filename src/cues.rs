@@ -651,8 +651,22 @@ const INJECTION: &[&str] = &[
 ];
 
 /// Removes Discord mentions (`@everyone`, `@here`, `<@123>`, `<@&456>`, `<#789>`) so that they
-/// neither count as words nor get echoed as live pings.
+/// neither count as words nor get echoed as live pings. Runs until nothing changes: removing one
+/// mention must not join its neighbours into another (`@@everyoneeveryone`, `<@<@&1>&1>`). Each
+/// pass that changes the text makes it shorter, so this ends.
 pub fn strip_mentions(text: &str) -> String {
+    let mut out = strip_mentions_once(text);
+    loop {
+        let next = strip_mentions_once(&out);
+        if next.len() == out.len() {
+            return out;
+        }
+        out = next;
+    }
+}
+
+/// One left-to-right pass of [`strip_mentions`].
+fn strip_mentions_once(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find(['<', '@']) {
@@ -797,6 +811,10 @@ mod tests {
         assert!(!screen("are doctors in england striking?").other_place);
         assert_eq!(strip_mentions("@everyone why <@123> <@&45> x"), " why   x");
         assert_eq!(strip_mentions("a <b> @c"), "a <b> @c");
+        // Removing one mention must not leave another behind.
+        assert!(!strip_mentions("@@everyoneeveryone").contains("@everyone"));
+        assert!(!strip_mentions("<@<@&123>&123>").contains("<@&123>"));
+        assert!(!strip_mentions("@@@hereherehere x").contains("@here"));
     }
 
     #[test]

@@ -310,7 +310,11 @@ impl Engine {
         // "Now" prefers the newest facts among close matches (below) rather than excluding older
         // disputes: "why are junior doctors now called resident doctors?" is about 2024.
         let scope = scope(&cues);
-        let matches = self.matcher.search(&analyzed, &year_tokens, &scope);
+        let mut matches = self.matcher.search(&analyzed, &year_tokens, &scope);
+        // As of today, a fact dated later does not exist yet: "now" is what was known by then.
+        if cues.now {
+            matches.retain(|m| self.kb.facts[m.fact].as_of.earliest() <= today);
+        }
         let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
         let tokens = self.matcher.corrected_tokens(&analyzed);
         if let Some(day) = cues::named_day(&analyzed.words)
@@ -332,6 +336,9 @@ impl Engine {
             // otherwise it must beat the best fact.
             if conf >= self.threshold && (conf >= best || conf >= timeline::FULLY_EXPLAINED) {
                 let mut facts = timeline::answer(&self.kb, query, &cues.disputes, today);
+                // A statement that cites no strike (nothing had happened by today) has no
+                // dispute, date or source to show: it is no answer.
+                facts.retain(|f| !f.dispute.is_empty() && !f.as_of.is_empty());
                 if !facts.is_empty() {
                     for f in &mut facts {
                         f.confidence = conf;
@@ -346,6 +353,7 @@ impl Engine {
                         // fits the question best.
                         let in_scope = |f: &&crate::model::Fact| {
                             f.is_served()
+                                && f.as_of.earliest() <= today
                                 && (cues.disputes.is_empty() || cues.disputes.contains(&f.dispute))
                         };
                         let newest_date = self

@@ -21,6 +21,14 @@ use crate::model::{Dispute, Fact, PartialDate, Retirement, Source, StrikePeriod,
 pub const MAX_ANSWER_CHARS: usize = 600;
 /// Longest excerpt: short enough to be a quotation, not a copy.
 pub const MAX_EXCERPT_CHARS: usize = 300;
+/// Largest file read from `knowledge/` (the biggest, `sources.toml`, is about 25 KB): a device or
+/// a runaway file linked in must not be read until memory runs out.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// Longest phrasing, keyword or not-phrasing, in characters: the matcher's indexes grow with the
+/// square of a word's length, so a 40,000-character keyword must be refused, not indexed.
+pub const MAX_PHRASE_CHARS: usize = 300;
+/// Longest word in a phrasing or keyword (the longest real one is 18 characters).
+pub const MAX_WORD_CHARS: usize = 40;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -287,7 +295,7 @@ impl Reader {
     }
 
     fn read_file(&mut self, path: &Path) -> Option<String> {
-        match fs::read_to_string(path) {
+        match read_regular(path) {
             Ok(text) => Some(text),
             Err(e) => {
                 self.problems.push(Problem {
@@ -365,6 +373,10 @@ impl Reader {
                 self.problem(path, &text, at, format!("duplicate dispute id {:?}", d.id));
             }
             if let (Some(start), Some(end)) = (start, end) {
+                if end.latest() < start.earliest() {
+                    let msg = format!("dispute {:?} ends before it starts", d.id);
+                    self.problem(path, &text, d.end.span().start, msg);
+                }
                 out.push(Dispute {
                     id: d.id,
                     label: d.label,
@@ -401,6 +413,14 @@ impl Reader {
                 value.span().start,
                 format!("`{field}` is empty"),
             );
+        }
+    }
+
+    /// A problem when a phrasing or keyword is too long to index (see [`too_long`]).
+    fn bounded(&mut self, path: &Path, text: &str, field: &str, value: &Spanned<String>) {
+        if let Some(why) = too_long(value.get_ref()) {
+            let msg = format!("a `{field}` entry is too long to index: {why}");
+            self.problem(path, text, value.span().start, msg);
         }
     }
 
@@ -569,6 +589,9 @@ impl Reader {
             }
             for item in value.get_ref() {
                 self.non_empty(path, text, field, item);
+                if field != "sources" && field != "excerpts" {
+                    self.bounded(path, text, field, item);
+                }
             }
             lists.push(strings(value.get_ref()));
         }
@@ -582,6 +605,9 @@ impl Reader {
                     format!("excerpt is {n} characters; the limit is {MAX_EXCERPT_CHARS}"),
                 );
             }
+        }
+        for p in &raw.not_phrasings {
+            self.bounded(path, text, "not_phrasings", p);
         }
         let mut seen = HashSet::new();
         for p in raw.phrasings.get_ref() {
@@ -738,6 +764,47 @@ impl Reader {
     }
 }
 
+/// Reads a file of the fact base: a regular file (not a symbolic link, FIFO or device) of at most
+/// [`MAX_FILE_BYTES`], as UTF-8.
+pub fn read_regular(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (symbolic links, FIFOs and devices are not read)",
+        ));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("{} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
+        ));
+    }
+    let mut text = String::new();
+    fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidData,
+            format!("grew past the limit of {MAX_FILE_BYTES} bytes while read"),
+        ));
+    }
+    Ok(text)
+}
+
+/// A phrasing or keyword too long to index: its length or its longest word over the limits.
+fn too_long(item: &str) -> Option<String> {
+    let n = item.chars().count();
+    if n > MAX_PHRASE_CHARS {
+        return Some(format!("{n} characters; the limit is {MAX_PHRASE_CHARS}"));
+    }
+    let longest = item.split_whitespace().map(|w| w.chars().count()).max()?;
+    (longest > MAX_WORD_CHARS)
+        .then(|| format!("has a word of {longest} characters; the limit is {MAX_WORD_CHARS}"))
+}
+
 fn strings(v: &[Spanned<String>]) -> Vec<String> {
     v.iter().map(|s| s.get_ref().trim().to_string()).collect()
 }
@@ -757,10 +824,26 @@ fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem>)
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
+        // The entry's own type, never the target's: a symbolic link is not followed, so no loop
+        // (`a -> ..`) and no escape from `knowledge/`.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
             collect_toml(&path, out, problems);
         } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(path);
+            if kind.is_file() {
+                out.push(path);
+            } else {
+                problems.push(Problem {
+                    path,
+                    line: 1,
+                    severity: Severity::Error,
+                    message: "not a regular file (symbolic links, FIFOs and devices are not \
+                              read)"
+                        .into(),
+                });
+            }
         }
     }
 }

@@ -94,8 +94,21 @@ enum Command {
     },
 }
 
+/// The years `--today` may name: the facts run from 2015, and dates far outside this range only
+/// push the date arithmetic towards chrono's limits.
+const TODAY_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("expected YYYY-MM-DD: {e}"))?;
+    if !TODAY_YEARS.contains(&chrono::Datelike::year(&day)) {
+        return Err(format!(
+            "{s} is outside the years {}-{} the bot answers for",
+            TODAY_YEARS.start(),
+            TODAY_YEARS.end()
+        ));
+    }
+    Ok(day)
 }
 
 fn main() -> ExitCode {
@@ -150,7 +163,9 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                         eprintln!("error: the question is empty; ask something like: strikefacts ask \"why are doctors striking?\"");
                         return Ok(ExitCode::from(2));
                     }
-                    if explain {
+                    // Past the question cap the answer is a refusal; explaining it would only
+                    // spend time on text the engine never reads.
+                    if explain && q.chars().count() <= strikefacts::engine::MAX_QUESTION_CHARS {
                         writeln!(out, "{}", engine.explain(&q, today))?;
                     }
                     print_answer(&mut out, &engine.ask(&q, today), json, false)?;

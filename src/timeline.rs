@@ -77,7 +77,7 @@ fn period(words: &[String], year: i32) -> Option<(NaiveDate, NaiveDate)> {
 
 fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
     let (y, m) = if month == 12 {
-        (year + 1, 1)
+        (year.checked_add(1)?, 1)
     } else {
         (year, month + 1)
     };
@@ -281,9 +281,7 @@ pub fn answer(
             })
             .unwrap_or_default(),
         TimelineQuery::Next => {
-            let next = held
-                .iter()
-                .find(|p| p.start > now && p.status == StrikeStatus::Planned);
+            let next = held.iter().find(|p| p.start > now);
             match next {
                 Some(p) => vec![statement(
                     kb,
@@ -305,19 +303,9 @@ pub fn answer(
             }
         }
         TimelineQuery::Now { week } => {
-            let (from, to, span) = if week {
-                let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
-                (
-                    monday.and_time(NaiveTime::MIN),
-                    (monday + Duration::days(7)).and_time(NaiveTime::MIN),
-                    "this week",
-                )
-            } else {
-                (
-                    today.and_time(NaiveTime::MIN),
-                    (today + Duration::days(1)).and_time(NaiveTime::MIN),
-                    "today",
-                )
+            // Checked: a date at chrono's limits has no next day, and then nothing is on.
+            let Some((from, to, span)) = day_span(today, week) else {
+                return Vec::new();
             };
             let on: Vec<&StrikePeriod> = held
                 .iter()
@@ -477,6 +465,27 @@ pub fn answer(
                 ),
             )]
         }
+    }
+}
+
+/// Today, or this week (Monday to Monday), as a span of date-times; `None` at chrono's limits.
+fn day_span(today: NaiveDate, week: bool) -> Option<(NaiveDateTime, NaiveDateTime, &'static str)> {
+    if week {
+        let back = Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        let monday = today.checked_sub_signed(back)?;
+        let next = monday.checked_add_signed(Duration::days(7))?;
+        Some((
+            monday.and_time(NaiveTime::MIN),
+            next.and_time(NaiveTime::MIN),
+            "this week",
+        ))
+    } else {
+        let next = today.succ_opt()?;
+        Some((
+            today.and_time(NaiveTime::MIN),
+            next.and_time(NaiveTime::MIN),
+            "today",
+        ))
     }
 }
 
