@@ -40,7 +40,15 @@ pub fn check_config(kb: &KnowledgeBase) -> Vec<Problem> {
 fn config_problem(path: &Path, text: &str, needle: &str, message: String) -> Problem {
     Problem {
         path: path.to_path_buf(),
-        line: text.find(needle).map(|o| line_of(text, o)).unwrap_or(1),
+        // The line that sets the key, not a comment that mentions it.
+        line: text
+            .lines()
+            .position(|l| {
+                l.trim_start()
+                    .strip_prefix(needle)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map_or(1, |i| i + 1),
         severity: Severity::Error,
         message,
     }

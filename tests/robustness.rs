@@ -1,0 +1,245 @@
+//! Issue 18: no input or configuration may panic, hang or quietly break the bot. Each test here
+//! is a case that panicked, hung or passed a broken configuration before.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use strikefacts::{check, Engine, KnowledgeBase};
+
+fn knowledge() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge")
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a real day")
+}
+
+/// A copy of the real fact base in a temporary folder, to break.
+fn copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&knowledge(), dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn check_messages(dir: &Path) -> Vec<String> {
+    check::check(dir, None, day(2026, 11, 21))
+        .iter()
+        .map(|p| p.to_string())
+        .collect()
+}
+
+#[test]
+fn today_outside_2000_to_2100_is_a_usage_error() {
+    for bad in ["+262142-12-31", "-262143-01-01", "1999-12-31", "2101-01-01"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_strikefacts"))
+            .arg("--knowledge")
+            .arg(knowledge())
+            .arg(format!("--today={bad}"))
+            .args(["ask", "is there a strike today?"])
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+    }
+}
+
+#[test]
+fn date_arithmetic_at_chronos_limits_does_not_panic() {
+    let e = Engine::load(&knowledge()).expect("load");
+    for today in [NaiveDate::MAX, NaiveDate::MIN] {
+        for q in [
+            "is there a strike today?",
+            "is there a strike this week?",
+            "when is the next strike?",
+            "how many strikes in december 2026?",
+        ] {
+            let _ = e.ask(q, today);
+        }
+    }
+}
+
+#[test]
+fn now_and_next_are_as_of_today() {
+    let e = Engine::load(&knowledge()).expect("load");
+    let then = day(2016, 3, 9);
+    let a = e.ask("who is the health secretary now?", then);
+    assert!(a.answered, "{}", a.text);
+    assert!(!a.text.contains("Murray"), "{}", a.text);
+    assert!(
+        a.facts.iter().all(|f| f.dispute == "contract-2016"),
+        "{}",
+        a.text
+    );
+    let next = e.ask("when is the next strike?", then);
+    assert!(next.text.contains("April 2016"), "{}", next.text);
+    assert!(!next.text.contains("2026"), "{}", next.text);
+}
+
+#[test]
+fn an_answer_always_names_dispute_date_and_source() {
+    let e = Engine::load(&knowledge()).expect("load");
+    for today in [
+        day(2000, 1, 1),
+        day(2015, 9, 1),
+        day(2016, 3, 9),
+        day(2100, 12, 31),
+    ] {
+        for q in [
+            "is there a strike now?",
+            "is there a strike this week?",
+            "when is the next strike?",
+            "when was the last strike?",
+        ] {
+            let a = e.ask(q, today);
+            assert!(!a.text.contains("****"), "{today} {q}: {}", a.text);
+            for f in &a.facts {
+                assert!(!f.dispute.is_empty() && !f.as_of.is_empty(), "{today} {q}");
+                assert!(!f.sources.is_empty(), "{today} {q}: {}", a.text);
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_fifos_and_devices_are_refused_not_followed() {
+    use std::os::unix::fs::symlink;
+    let dir = copy();
+    let facts = dir.path().join("facts");
+    symlink("..", facts.join("a")).expect("symlink");
+    symlink("..", facts.join("b")).expect("symlink");
+    symlink("/dev/zero", facts.join("zero.toml")).expect("symlink");
+    let started = Instant::now();
+    let err = KnowledgeBase::load(dir.path()).expect_err("a device is refused");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(
+        err.to_string().contains("zero.toml:1: not a regular file"),
+        "{err}"
+    );
+    // The lexicon linked to a device is refused too, not read until memory runs out.
+    fs::remove_file(facts.join("zero.toml")).expect("rm");
+    fs::remove_file(dir.path().join("lexicon.toml")).expect("rm");
+    symlink("/dev/zero", dir.path().join("lexicon.toml")).expect("symlink");
+    let err = KnowledgeBase::load(dir.path()).expect_err("refused");
+    assert!(
+        err.to_string().contains("lexicon.toml:1: cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_huge_keyword_is_refused_quickly() {
+    let dir = copy();
+    let path = dir
+        .path()
+        .join("facts/contract-2016/2016-brighton-picket.toml");
+    let text = fs::read_to_string(&path).expect("read");
+    let huge = "x".repeat(40_000);
+    let text = text.replacen("keywords = [", &format!("keywords = [\"{huge}\", "), 1);
+    fs::write(&path, text).expect("write");
+    let started = Instant::now();
+    let err = KnowledgeBase::load(dir.path()).expect_err("refused");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(err.to_string().contains("too long to index"), "{err}");
+}
+
+#[test]
+fn check_refuses_broken_matcher_numbers() {
+    for (from, to) in [
+        ("threshold = 0.77", "threshold = nan"),
+        ("threshold = 0.77", "threshold = -inf"),
+        ("dispute_margin = 0.85", "dispute_margin = 7.0"),
+    ] {
+        let dir = copy();
+        let path = dir.path().join("matcher.toml");
+        let text = fs::read_to_string(&path).expect("read").replace(from, to);
+        fs::write(&path, text).expect("write");
+        let msgs = check_messages(dir.path());
+        let line = if from.starts_with("threshold") { 5 } else { 6 };
+        let at = format!("matcher.toml:{line}:");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(&at) && m.contains("from 0 to 1")),
+            "{to}: {msgs:?}"
+        );
+    }
+}
+
+#[test]
+fn check_refuses_a_calibration_of_the_wrong_length() {
+    let dir = copy();
+    let path = dir.path().join("matcher.toml");
+    let text = fs::read_to_string(&path)
+        .expect("read")
+        .replace("calibration = [-6.007, ", "calibration = [");
+    fs::write(&path, text).expect("write");
+    let msgs = check_messages(dir.path());
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("matcher.toml:7:") && m.contains("has 12 weights")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn check_refuses_a_lexicon_variant_that_is_a_form() {
+    let dir = copy();
+    let path = dir.path().join("lexicon.toml");
+    let text = fs::read_to_string(&path).expect("read");
+    let text = text.replacen(
+        "[synonyms]\n",
+        "[synonyms]\nwalkout2 = [\"strike\"]\nflu2 = [\"flu2\"]\n",
+        1,
+    );
+    fs::write(&path, text).expect("write");
+    let msgs = check_messages(dir.path());
+    assert!(
+        msgs.iter().any(|m| m.contains("variant \"strike\"")),
+        "{msgs:?}"
+    );
+    assert!(msgs.iter().any(|m| m.contains("its own form")), "{msgs:?}");
+}
+
+#[test]
+fn check_refuses_a_dispute_that_ends_before_it_starts() {
+    let dir = copy();
+    let path = dir.path().join("disputes.toml");
+    let text = fs::read_to_string(&path)
+        .expect("read")
+        .replace("end = \"2016-12-31\"", "end = \"2014-12-31\"");
+    fs::write(&path, text).expect("write");
+    let msgs = check_messages(dir.path());
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("disputes.toml:") && m.contains("ends before it starts")),
+        "{msgs:?}"
+    );
+}
+
+#[test]
+fn explain_with_a_huge_word_is_fast() {
+    let started = Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_strikefacts"))
+        .arg("--knowledge")
+        .arg(knowledge())
+        .args(["--today", "2026-11-21", "ask", "--explain"])
+        .arg("y".repeat(20_000))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
