@@ -60,18 +60,17 @@ pub fn by_split(questions: &[EvalQuestion]) -> BTreeMap<String, Vec<EvalQuestion
 /// The headline figures of one split on one line: answerable, declined, false answers.
 pub fn split_line(name: &str, report: &EvalReport) -> String {
     let handled = report.answerable.correct + report.abstain.correct;
+    let handled = Tally {
+        correct: handled,
+        total: report.total(),
+    };
     format!(
-        "split {name}: {} questions, handled right {handled}/{} ({:.1}%), answerable {}/{} \
-         ({:.1}%), must-decline {}/{} ({:.1}%), false answers {}\n",
+        "split {name}: {} questions, handled right {}, answerable {}, must-decline {}, \
+         false answers {}\n",
         report.total(),
-        report.total(),
-        100.0 * handled as f64 / report.total().max(1) as f64,
-        report.answerable.correct,
-        report.answerable.total,
-        100.0 * report.answerable.rate(),
-        report.abstain.correct,
-        report.abstain.total,
-        100.0 * report.abstain.rate(),
+        handled.figure(),
+        report.answerable.figure(),
+        report.abstain.figure(),
         report.false_answers
     )
 }
@@ -140,6 +139,16 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// "correct/total (rate%)", as every figure line prints it.
+    pub fn figure(&self) -> String {
+        format!(
+            "{}/{} ({:.1}%)",
+            self.correct,
+            self.total,
+            100.0 * self.rate()
+        )
+    }
+
     pub fn rate(&self) -> f64 {
         if self.total == 0 {
             1.0
@@ -265,14 +274,10 @@ pub fn summary(report: &EvalReport) -> String {
     }
     let n = report.total().max(1) as f64;
     out.push_str(&format!(
-        "\nanswerable correct: {}/{} ({:.1}%)\nmust-decline declined: {}/{} ({:.1}%)\n\
+        "\nanswerable correct: {}\nmust-decline declined: {}\n\
          answered: {:.1}%   declined: {:.1}%   false answers: {}\n",
-        report.answerable.correct,
-        report.answerable.total,
-        100.0 * report.answerable.rate(),
-        report.abstain.correct,
-        report.abstain.total,
-        100.0 * report.abstain.rate(),
+        report.answerable.figure(),
+        report.abstain.figure(),
         100.0 * report.answered as f64 / n,
         100.0 * report.declined as f64 / n,
         report.false_answers
