@@ -2,14 +2,15 @@
 //! - `rebuild/real` and `rebuild/10000`: the matcher index rebuild (`Engine::new`) for the real
 //!   fact base and for 10,000 facts (the real ones repeated with their own extra words);
 //! - `edit_to_answer`: from a moderator's edit call (full validation: parse, check, question set)
-//!   to the first answer that uses it.
+//!   to the first answer that uses it;
+//! - `unanswered/list_100000`: listing an unanswered log of 100,000 distinct questions.
 
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use strikefacts::moderation::{Actor, Moderation, ModerationConfig};
+use strikefacts::moderation::{Actor, Moderation, ModerationConfig, UnansweredLog};
 use strikefacts::{Engine, KnowledgeBase};
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
@@ -114,5 +115,38 @@ fn edit_to_answer(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, rebuild, edit_to_answer);
+/// 100,000 distinct declined questions, as people word them: topic words mixed with a number.
+fn unanswered_list(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = UnansweredLog::open(dir.path()).expect("log");
+    let words = [
+        "strike", "pay", "parking", "rota", "locum", "exam", "visa", "pension", "leave", "rent",
+    ];
+    let mut text = String::new();
+    let at = strikefacts::moderation::audit::now_rfc3339();
+    for i in 0..100_000usize {
+        let q = format!(
+            "what about {} and {} for doctor {i}",
+            words[i % words.len()],
+            words[(i / 10) % words.len()]
+        );
+        let line = serde_json::json!({"at": at, "guild": 7, "question": q});
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    fs::write(dir.path().join("unanswered.jsonl"), text).expect("write log");
+    let kb = KnowledgeBase::load(&Path::new(REPO).join("knowledge")).expect("fact base");
+    let lexicon = &kb.lexicon;
+    let mut g = c.benchmark_group("unanswered");
+    g.sample_size(10);
+    g.bench_function("list_100000", |b| {
+        b.iter(|| {
+            let groups = log.list(lexicon, None).expect("list");
+            assert!(groups.len() > 1_000);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, rebuild, edit_to_answer, unanswered_list);
 criterion_main!(benches);

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::knowledge::{line_of, KnowledgeBase, Problem, Severity};
+use crate::provenance::{fold_for_quote, text_path, SourceTexts, SOURCE_TEXTS_DIR};
 
 /// Checks a fact base folder; problems sorted by file and line. An empty list means it passes.
 pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Problem> {
@@ -21,6 +22,7 @@ pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Proble
     };
     let mut problems = check_config(&kb);
     problems.extend(check_loaded(&kb, today));
+    problems.extend(check_provenance(&kb));
     if let Some(src) = sources {
         problems.extend(check_excerpts(&kb, src));
     }
@@ -184,25 +186,58 @@ pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
     problems
 }
 
-/// Folds case, white space and typographic quotes so that an excerpt matches its source text.
-pub fn fold_for_quote(text: &str) -> String {
-    let mapped: String = text
-        .chars()
-        .map(|c| match c {
-            '‘' | '’' | '‚' | '′' | '`' => '\'',
-            '“' | '”' | '„' | '″' => '"',
-            '–' | '—' => '-',
-            '…' => '.',
-            c => c,
-        })
-        .collect::<String>()
-        .to_lowercase();
-    let mut out = mapped.split_whitespace().collect::<Vec<_>>().join(" ");
-    // "…" became "." above; three dots written out fold the same way.
-    while out.contains("...") {
-        out = out.replace("...", ".");
+/// Every excerpt of every fact and strike period must be in the text of a source it cites
+/// (`knowledge/sources/<id>.txt`), the rule a moderator's change is held to; a cited source
+/// without a text is a warning, as its excerpts cannot be checked there.
+pub fn check_provenance(kb: &KnowledgeBase) -> Vec<Problem> {
+    let texts = match SourceTexts::load(&kb.root) {
+        Ok(t) => t,
+        Err(e) => {
+            return vec![Problem {
+                path: kb.root.join(SOURCE_TEXTS_DIR),
+                line: 1,
+                severity: Severity::Error,
+                message: format!("could not read the source texts: {e}"),
+            }]
+        }
+    };
+    let mut problems = Vec::new();
+    let timeline = kb.root.join("timeline.toml");
+    let items = kb
+        .facts
+        .iter()
+        .map(|f| (&f.path, &f.sources, &f.excerpts))
+        .chain(
+            kb.timeline
+                .iter()
+                .map(|p| (&timeline, &p.sources, &p.excerpts)),
+        );
+    for (path, sources, excerpts) in items {
+        let text = fs::read_to_string(path).unwrap_or_default();
+        let line = |needle: &str| text.find(needle).map(|o| line_of(&text, o)).unwrap_or(1);
+        for s in sources.iter().filter(|s| !texts.has(s)) {
+            problems.push(Problem {
+                path: path.clone(),
+                line: line(&format!("\"{s}\"")),
+                severity: Severity::Warning,
+                message: format!(
+                    "source {s:?} has no text at {}: its excerpts cannot be checked",
+                    text_path(std::path::Path::new("knowledge"), s).display()
+                ),
+            });
+        }
+        for e in texts.unsupported(sources, excerpts) {
+            problems.push(Problem {
+                path: path.clone(),
+                line: line(e),
+                severity: Severity::Error,
+                message: format!(
+                    "excerpt found in the text of none of its sources {sources:?}: {e:?}"
+                ),
+            });
+        }
     }
-    out
+    problems
 }
 
 /// Every excerpt of every fact and strike period must appear in the source texts in `dir`.
@@ -275,17 +310,4 @@ fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quotes_fold_typography_and_space() {
-        assert_eq!(
-            fold_for_quote("the BMA’s  junior\n doctor “members”"),
-            fold_for_quote("The BMA's junior doctor \"members\"")
-        );
-    }
 }

@@ -9,7 +9,7 @@
 //! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
 //! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
 //! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation; [`eval`]: scoring a
-//!   question set.
+//!   question set; [`provenance`]: the source texts every excerpt must be found in.
 
 pub mod answer;
 pub mod check;
@@ -22,6 +22,7 @@ pub mod lexicon;
 pub mod matcher;
 pub mod model;
 pub mod moderation;
+pub mod provenance;
 pub mod timeline;
 
 pub use answer::{Answer, Decline, FactAnswer, SourceRef};

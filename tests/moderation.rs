@@ -13,7 +13,7 @@ use strikefacts::moderation::edit::ModerationError;
 use strikefacts::moderation::permissions::{
     may_moderate, parse_ids, MANAGE_GUILD, MANAGE_MESSAGES, ROLES_ENV,
 };
-use strikefacts::moderation::store::write_atomic;
+use strikefacts::moderation::store::{write_atomic, Step};
 use strikefacts::moderation::{
     watch, Action, Actor, FactDraft, Moderation, ModerationConfig, SourceDraft, WriteHook,
 };
@@ -270,7 +270,9 @@ fn a_crash_between_temp_write_and_rename_leaves_the_old_file_intact() {
     assert!(err.to_string().contains("simulated crash"), "{err}");
     assert_eq!(fs::read(sb.knowledge().join(&before.path)).unwrap(), bytes);
     assert_eq!(m.show(&id).unwrap().version, before.version);
-    assert!(sb.audit_text().is_empty(), "nothing recorded");
+    let ledger = m.audit().ledger().unwrap();
+    assert!(ledger.committed.is_empty(), "nothing recorded as history");
+    assert!(ledger.pending.is_empty(), "the intent is marked abandoned");
     assert!(Arc::ptr_eq(&engine, &m.engine().load_full()), "engine kept");
 
     // A real crash would leave the temporary file behind: the loader ignores it.
@@ -478,7 +480,7 @@ fn an_invalid_edit_writes_nothing() {
     let engine = m.engine().load_full();
 
     let attempts: [(&str, FactDraft); 4] = [
-        ("answer is", {
+        ("answer: at most 600 characters", {
             let mut d = view.draft.clone();
             d.answer = "x".repeat(700);
             d
@@ -682,6 +684,7 @@ fn sources_are_added_validated() {
         headline: Some("Doctors \"strike\" again".into()),
         date: "2026-11-20".into(),
         url: Some("https://example.org/strike".into()),
+        text: "Doctors went on strike again on Friday.".into(),
         ..SourceDraft::default()
     };
     let before = fs::read_to_string(sb.knowledge().join("sources.toml")).unwrap();
@@ -713,6 +716,20 @@ fn sources_are_added_validated() {
                 ..good.clone()
             },
             "bad url",
+        ),
+        (
+            SourceDraft {
+                text: "  ".into(),
+                ..good.clone()
+            },
+            "text is empty",
+        ),
+        (
+            SourceDraft {
+                text: "Doctors\u{1b}[31m struck".into(),
+                ..good.clone()
+            },
+            "control character",
         ),
     ] {
         let err = m.add_source(&alice(), GUILD, bad).unwrap_err();
@@ -909,7 +926,11 @@ fn a_megabyte_phrasing_is_refused_in_bounded_memory_and_nothing_changes() {
     let err = m
         .alias(&alice(), GUILD, &id, &huge, None, false)
         .unwrap_err();
-    assert!(err.to_string().contains("at most 200 characters"), "{err}");
+    let cap = format!(
+        "at most {} characters",
+        strikefacts::moderation::limits::MAX_PHRASING
+    );
+    assert!(err.to_string().contains(&cap), "{err}");
     let mut draft = m.show(&id).unwrap().draft;
     draft.answer = "@everyone the strike is cancelled".into();
     let version = m.show(&id).unwrap().version;
@@ -923,4 +944,430 @@ fn a_megabyte_phrasing_is_refused_in_bounded_memory_and_nothing_changes() {
         eprintln!("peak RSS {a} KiB before, {b} KiB after a 1 MiB phrasing");
         assert!(b.saturating_sub(a) < 200 * 1024, "grew {} KiB", b - a);
     }
+}
+
+/// Where a simulated crash strikes: inside the file write (between the temporary file and the
+/// rename) or after a step of the change has reached the disk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CrashPoint {
+    BeforeRename,
+    After(Step),
+}
+
+impl CrashPoint {
+    const ALL: [CrashPoint; 4] = [
+        CrashPoint::After(Step::Intended),
+        CrashPoint::BeforeRename,
+        CrashPoint::After(Step::Written),
+        CrashPoint::After(Step::Committed),
+    ];
+
+    /// Whether the change is on disk when the crash strikes here.
+    fn written(self) -> bool {
+        matches!(self, CrashPoint::After(Step::Written | Step::Committed))
+    }
+}
+
+/// Panics at one point of the next change: nothing after it runs, as after a real crash.
+struct CrashAt(CrashPoint);
+
+impl WriteHook for CrashAt {
+    fn before_rename(&self, _target: &Path) -> io::Result<()> {
+        if self.0 == CrashPoint::BeforeRename {
+            panic!("simulated crash before rename");
+        }
+        Ok(())
+    }
+
+    fn after_step(&self, step: Step) {
+        if self.0 == CrashPoint::After(step) {
+            panic!("simulated crash after {step:?}");
+        }
+    }
+}
+
+/// The fact base and the log agree: no unsettled intent, every fact the log knows holds the
+/// text the log last recorded for it, and sequence numbers rise without repeats.
+fn assert_base_and_log_agree(sb: &Sandbox, m: &Moderation, context: &str) {
+    let ledger = m.audit().ledger().unwrap();
+    assert!(ledger.pending.is_empty(), "{context}: unsettled intents");
+    let mut last = std::collections::BTreeMap::new();
+    for e in ledger
+        .committed
+        .iter()
+        .filter(|e| e.action != Action::SourceAdd)
+    {
+        last.insert(e.fact_id.clone(), e.clone());
+    }
+    for (id, e) in last {
+        let on_disk = fs::read_to_string(sb.knowledge().join(&e.path)).unwrap();
+        assert_eq!(
+            Some(on_disk),
+            e.after,
+            "{context}: {id} differs from its log"
+        );
+    }
+    let mut seqs: Vec<u64> = ledger.committed.iter().map(|e| e.seq).collect();
+    let n = seqs.len();
+    seqs.dedup();
+    assert_eq!(seqs.len(), n, "{context}: a sequence number repeats");
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "{context}: out of order"
+    );
+}
+
+/// One change of each kind that writes: a new phrasing, a new fact, a new source.
+fn crash_during(sb: &Sandbox, point: CrashPoint, kind: &str) -> (String, String) {
+    let m = Moderation::open(sb.config_without_questions())
+        .unwrap()
+        .with_write_hook(Arc::new(CrashAt(point)));
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
+        "alias" => {
+            let p = format!("{first} crashtest");
+            m.alias(&alice(), GUILD, &id, &p, None, false).map(|_| ())
+        }
+        "add" => {
+            let draft = FactDraft {
+                id: "2026-crash-test-fact".into(),
+                dispute: "resident-2025".into(),
+                as_of: "2026-11-20".into(),
+                answer: "A fact added while the process crashed.".into(),
+                sources: vec!["SEED-001".into()],
+                excerpts: vec!["doctors".into()],
+                phrasings: vec!["what was added during the crash test".into()],
+                ..FactDraft::default()
+            };
+            m.add(&alice(), GUILD, draft, false).map(|_| ())
+        }
+        _ => {
+            let source = SourceDraft {
+                id: "CRASH-2026-11".into(),
+                publisher: "Crash Gazette".into(),
+                date: "2026-11-20".into(),
+                text: "Doctors went on strike again.".into(),
+                ..SourceDraft::default()
+            };
+            m.add_source(&alice(), GUILD, source).map(|_| ())
+        }
+    }));
+    assert!(outcome.is_err(), "{kind} at {point:?}: the crash struck");
+    let target = match kind {
+        "alias" => id,
+        "add" => "2026-crash-test-fact".into(),
+        _ => "CRASH-2026-11".into(),
+    };
+    (target, first)
+}
+
+#[test]
+fn a_crash_between_any_two_steps_leaves_the_base_and_the_log_agreeing_after_restart() {
+    let mut figures = Vec::new();
+    for kind in ["alias", "add", "source"] {
+        for point in CrashPoint::ALL {
+            let sb = Sandbox::one_dispute("resident-2025");
+            let (target, first) = crash_during(&sb, point, kind);
+            let context = format!("{kind} crashed at {point:?}");
+            // Restart: opening reconciles.
+            let m = Moderation::open(sb.config_without_questions()).unwrap();
+            assert_base_and_log_agree(&sb, &m, &context);
+            let in_history = m
+                .audit()
+                .entries()
+                .unwrap()
+                .iter()
+                .any(|e| e.fact_id == target && e.action != Action::Found);
+            let on_disk = match kind {
+                "alias" => m
+                    .show(&target)
+                    .unwrap()
+                    .draft
+                    .phrasings
+                    .contains(&format!("{first} crashtest")),
+                "add" => m.show(&target).is_ok(),
+                _ => fs::read_to_string(sb.knowledge().join("sources.toml"))
+                    .unwrap()
+                    .contains("CRASH-2026-11"),
+            };
+            assert_eq!(on_disk, point.written(), "{context}: on disk");
+            assert_eq!(
+                in_history, on_disk,
+                "{context}: history agrees with the files"
+            );
+            // The served facts are the files' facts.
+            if kind == "add" {
+                let served = m.engine().load().knowledge().fact(&target).is_some();
+                assert_eq!(served, on_disk, "{context}: served");
+            }
+            figures.push(format!("{kind}/{point:?}: written={on_disk}"));
+        }
+    }
+    eprintln!(
+        "crash points checked: {} ({})",
+        figures.len(),
+        figures.join(", ")
+    );
+}
+
+#[test]
+fn a_torn_audit_line_is_repaired_and_its_number_not_issued_again() {
+    let sb = Sandbox::one_dispute("resident-2025");
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    let c = m
+        .alias(
+            &alice(),
+            GUILD,
+            &id,
+            &format!("{first} torn one"),
+            None,
+            false,
+        )
+        .unwrap();
+    assert_eq!(c.entry.seq, 1);
+    drop(m);
+    // A crash mid-append: the start of entry 2, no newline.
+    let log = sb.knowledge().join(".strikefacts/audit.jsonl");
+    let mut text = fs::read_to_string(&log).unwrap();
+    text.push_str("{\"seq\":2,\"at\":\"2026-11-2");
+    fs::write(&log, &text).unwrap();
+
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    assert!(
+        fs::read_to_string(&log).unwrap().ends_with('\n'),
+        "closed off"
+    );
+    let c = m
+        .alias(
+            &bob(),
+            GUILD,
+            &id,
+            &format!("{first} torn two"),
+            None,
+            false,
+        )
+        .unwrap();
+    assert_eq!(
+        c.entry.seq, 3,
+        "the torn entry's number is not issued again"
+    );
+    let ledger = m.audit().ledger().unwrap();
+    assert_eq!(
+        ledger.unreadable.len(),
+        1,
+        "only the torn line is unreadable"
+    );
+    let history = m.history(&id).unwrap();
+    assert_eq!(history.len(), 2, "the next entry was not swallowed");
+    assert_eq!(history[1].actor, "bob");
+    assert!(
+        fs::read_to_string(&log).unwrap().starts_with(&text),
+        "no byte rewritten"
+    );
+    assert_base_and_log_agree(&sb, &m, "after a torn line");
+}
+
+#[test]
+fn a_hand_edit_the_log_does_not_know_is_recorded_at_start_not_lost() {
+    let sb = Sandbox::one_dispute("resident-2025");
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    let c = m
+        .alias(
+            &alice(),
+            GUILD,
+            &id,
+            &format!("{first} by alice"),
+            None,
+            false,
+        )
+        .unwrap();
+    let moderators_text = m.show(&id).unwrap().text;
+    drop(m);
+    let path = sb.knowledge().join(&c.path);
+    let hand = moderators_text.replace("by alice", "by hand");
+    fs::write(&path, &hand).unwrap();
+
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let findings = m.reconcile().unwrap();
+    assert!(
+        findings.is_empty(),
+        "recorded once, at the first open: {findings:?}"
+    );
+    let last = m.history(&id).unwrap().pop().unwrap();
+    assert_eq!(last.action, Action::Found);
+    assert_eq!(last.before.as_deref(), Some(moderators_text.as_str()));
+    assert_eq!(last.after.as_deref(), Some(hand.as_str()));
+    assert_base_and_log_agree(&sb, &m, "after a hand edit");
+    // It can be undone like any change.
+    let version = m.show(&id).unwrap().version;
+    m.undo(&bob(), GUILD, &id, &version, false).unwrap();
+    assert_eq!(m.show(&id).unwrap().text, moderators_text);
+}
+
+#[test]
+fn an_excerpt_its_sources_never_printed_is_refused() {
+    let sb = Sandbox::one_dispute("resident-2025");
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let draft = |sources: &[&str], excerpt: &str| FactDraft {
+        dispute: "resident-2025".into(),
+        as_of: "2026-11-20".into(),
+        answer: "Resident doctors held a parade in Leeds.".into(),
+        sources: sources.iter().map(|s| s.to_string()).collect(),
+        excerpts: vec![excerpt.into()],
+        phrasings: vec!["did resident doctors hold a parade in leeds".into()],
+        ..FactDraft::default()
+    };
+    let files = || Snapshot::of(&sb.knowledge());
+    let before = files();
+    for (sources, excerpt, expect) in [
+        (
+            &["SEED-001"][..],
+            "doctors held a parade in Leeds",
+            "excerpt not found",
+        ),
+        // Found in another source's text, not the cited one's.
+        (
+            &["SEED-001"][..],
+            "Strikes are not the main reason",
+            "excerpt not found",
+        ),
+    ] {
+        let err = m
+            .add(&alice(), GUILD, draft(sources, excerpt), false)
+            .unwrap_err();
+        assert!(err.to_string().contains(expect), "{excerpt}: {err}");
+    }
+    assert_eq!(files(), before, "nothing written");
+    // A new source brings its text; a fact quoting it is then verified.
+    let source = SourceDraft {
+        id: "LEEDS-2026-11".into(),
+        publisher: "Leeds Gazette".into(),
+        date: "2026-11-20".into(),
+        text: "Resident doctors held a parade in Leeds on Friday.".into(),
+        ..SourceDraft::default()
+    };
+    m.add_source(&alice(), GUILD, source).unwrap();
+    let text = fs::read_to_string(sb.knowledge().join("sources/LEEDS-2026-11.txt")).unwrap();
+    assert!(text.contains("parade in Leeds"));
+    m.add(
+        &alice(),
+        GUILD,
+        draft(&["LEEDS-2026-11"], "held a parade in Leeds"),
+        false,
+    )
+    .expect("an excerpt of the cited source's text");
+}
+
+/// Every file of a folder with its bytes, to show that a refusal wrote nothing.
+#[derive(Debug, PartialEq)]
+struct Snapshot(std::collections::BTreeMap<PathBuf, Vec<u8>>);
+
+impl Snapshot {
+    fn of(dir: &Path) -> Snapshot {
+        let mut files = std::collections::BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.insert(path.clone(), fs::read(&path).unwrap());
+                }
+            }
+        }
+        Snapshot(files)
+    }
+}
+
+/// Runs git in `dir`; its standard output.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "user.name=curator",
+            "-c",
+            "user.email=curator@example.org",
+        ])
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn each_change_in_a_git_work_tree_is_one_commit_by_its_moderator() {
+    let sb = Sandbox::one_dispute("resident-2025");
+    let root = sb.dir.path();
+    fs::write(root.join(".gitignore"), "/knowledge/.strikefacts/\n/data\n").unwrap();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "the fact base"]);
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    let c = m
+        .alias(
+            &alice(),
+            GUILD,
+            &id,
+            &format!("{first} in git"),
+            None,
+            false,
+        )
+        .unwrap();
+    assert!(c.notes.is_empty(), "{:?}", c.notes);
+    let last = git(root, &["log", "-1", "--format=%an <%ae>|%s|%b"]);
+    assert!(
+        last.starts_with(&format!(
+            "alice <discord-1001@server-42.invalid>|fact alias: {id}|"
+        )),
+        "{last}"
+    );
+    assert!(last.contains(&format!("audit #{}", c.entry.seq)), "{last}");
+    let changed = git(root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(changed.trim(), format!("knowledge/{}", c.path));
+    drop(m);
+
+    // The shell's change is a commit too, with the shell user as author.
+    let view_version = Moderation::open(sb.config_without_questions())
+        .unwrap()
+        .show(&id)
+        .unwrap()
+        .version;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_strikefacts"))
+        .arg("--knowledge")
+        .arg(sb.knowledge())
+        .args(["--today", "2026-11-21", "fact", "retire", &id])
+        .args(["--reason", "superseded", "--base-version", &view_version])
+        .args(["--actor", "carol", "--data"])
+        .arg(sb.data())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = git(root, &["log", "-1", "--format=%an <%ae>|%s"]);
+    assert_eq!(
+        last.trim(),
+        format!("carol <shell@shell.invalid>|fact retire: {id}")
+    );
+    assert_eq!(git(root, &["rev-list", "--count", "HEAD"]).trim(), "3");
+    assert!(
+        git(root, &["status", "--porcelain"]).trim().is_empty(),
+        "all committed"
+    );
+    // History and git agree: one audit entry per commit after the first.
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    assert_eq!(m.history(&id).unwrap().len(), 2);
 }

@@ -50,9 +50,12 @@ pub fn help_text(engine: &Engine) -> String {
     let more = names.len().saturating_sub(12);
     names.truncate(12);
     out.push_str(&format!(
-        "**Where my facts come from**\n{} published sources, among them {}{}. Every fact is \
-         written in plain words, checked against a verbatim excerpt of its source and reviewed \
-         in git; each answer links its sources.\n\n",
+        "**Where my facts come from**\n{} published sources, among them {}{}. Each answer links \
+         its sources. What is checked: every fact carries short excerpts of its sources, and \
+         each excerpt must be found word for word in the stored text of a source the fact cites \
+         (for a moderator's change as for the curators' files). The answer itself is written \
+         in plain words by people, who must keep it to what the excerpts say; it is reviewed, \
+         not machine-checked.\n\n",
         kb.sources.len(),
         names.join(", "),
         if more > 0 {
@@ -63,11 +66,11 @@ pub fn help_text(engine: &Engine) -> String {
     ));
     out.push_str(
         "**Keeping the facts current**\n\
-         Server moderators (Manage Messages or Manage Server, or a role the bot is configured \
-         with) keep the facts up to date with `/fact add`, `/fact edit`, `/fact retire`, \
+         Moderators of the servers that own the facts (Manage Messages or Manage Server, or a \
+         role the bot is configured with, in those servers only) keep the facts up to date with `/fact add`, `/fact edit`, `/fact retire`, \
          `/fact alias`, `/fact history` and `/fact undo`, add sources with `/source add`, and \
          see what I couldn't answer with `/unanswered`. Every change is checked before it is \
-         saved and kept in a history.\n\n",
+         saved, a new source needs its text, and every change is kept in a history.\n\n",
     );
     out.push_str(
         "I'm not medical advice. In an emergency call 999 or go to A&E: emergency care \

@@ -39,7 +39,8 @@ use poise::serenity_prelude as serenity;
 use crate::answer::{Answer, Decline};
 use crate::engine::Engine;
 use crate::moderation::{
-    permissions, watch, watch::KnowledgeWatcher, Moderation, ModerationConfig,
+    permissions, unanswered::UnansweredPolicy, watch, watch::KnowledgeWatcher, Moderation,
+    ModerationConfig,
 };
 use moderation::Moderators;
 use ratelimit::{RateLimit, RateLimitParseError, RateLimiter};
@@ -280,6 +281,7 @@ pub fn attach_moderation(
         data: data_dir.clone(),
         message,
     };
+    mc.unanswered = UnansweredPolicy::from_env().map_err(failed)?;
     let backend = Arc::new(
         Moderation::with_engine(mc, data.engine.clone()).map_err(|e| failed(e.to_string()))?,
     );

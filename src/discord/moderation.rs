@@ -332,6 +332,7 @@ fn past_tense(action: Action) -> &'static str {
         Action::Alias => "Added a phrasing to",
         Action::Undo => "Undid the last change of",
         Action::SourceAdd => "Added source",
+        Action::Found => "Recorded a change found on disk to",
     }
 }
 

@@ -2,7 +2,8 @@
 //! form holds at most five inputs and the fact form needs all of them.
 //!
 //! It exists as its own command so `/fact add` can offer every known source by autocomplete; the
-//! back end validates the source (id, date, http(s) URL) with the same loader as everything else.
+//! back end validates the source (id, date, http(s) URL) with the same loader as everything else
+//! and keeps its text, which every excerpt citing it must be found in.
 
 use super::moderation::{gate, send, AppContext};
 use super::Error;
@@ -20,7 +21,7 @@ pub async fn source(_ctx: AppContext<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Add a source (publisher, headline, date, URL) that facts can cite.
+/// Add a source (publisher, headline, date, URL and its text) that facts can cite.
 #[poise::command(slash_command, guild_only)]
 pub async fn add(
     ctx: AppContext<'_>,
@@ -36,6 +37,9 @@ pub async fn add(
     #[description = "Its address (https://...)"]
     #[max_length = 500]
     url: String,
+    #[description = "The article's text, or the passages facts will quote: excerpts are checked against it"]
+    #[max_length = 6000]
+    text: String,
     #[description = "An id for it (default: publisher and date, e.g. BBC-News-2026-03-01)"]
     #[max_length = 60]
     id: Option<String>,
@@ -53,6 +57,7 @@ pub async fn add(
         headline: Some(headline),
         date,
         url: Some(url),
+        text,
         ..SourceDraft::default()
     };
     poise::Context::Application(ctx).defer_ephemeral().await?;

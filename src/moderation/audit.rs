@@ -5,6 +5,13 @@
 //! history and undo read it, and the "changed by X at T" refusal of a stale edit names the last
 //! writer from it. It is JSON Lines, opened with `O_APPEND` and flushed after each entry, and
 //! nothing ever rewrites it: earlier bytes stay as they were, so it can be shipped or diffed as is.
+//!
+//! It is also a write-ahead log. A change is recorded in three steps: an *intent* entry (before
+//! and after in full), then the file, then a one-line *mark* that commits (or abandons) the
+//! intent. A crash between any two steps leaves an intent without a mark, which
+//! [`super::reconcile`] settles on the next start by looking at the file. Only committed entries
+//! are history. A line torn by a crash mid-append is closed off with a newline before the next
+//! append, so it cannot swallow the next entry, and its sequence number is never issued again.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -23,6 +30,9 @@ pub enum Action {
     Alias,
     Undo,
     SourceAdd,
+    /// A file found changed outside the bot (a hand edit, or a crash's leftover), recorded so
+    /// that nothing on disk is missing from history.
+    Found,
 }
 
 impl std::fmt::Display for Action {
@@ -34,6 +44,7 @@ impl std::fmt::Display for Action {
             Action::Alias => "alias",
             Action::Undo => "undo",
             Action::SourceAdd => "source add",
+            Action::Found => "found on disk",
         })
     }
 }
@@ -65,6 +76,50 @@ pub struct AuditEntry {
     /// Why, when the action takes a reason (retire) or has a detail worth keeping (alias, undo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Written ahead of the file: history only once a commit [`Mark`] follows. Entries of logs
+    /// older than the write-ahead log have none and are committed as they stand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub intent: bool,
+}
+
+/// How an intent ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The file holds the intent's text: the change is history.
+    Commit,
+    /// The file was never changed (or could not be): the intent is not history.
+    Abandon,
+}
+
+/// The line that settles an intent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mark {
+    /// The seq of the intent it settles.
+    pub mark: u64,
+    pub outcome: Outcome,
+    pub at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// One line of the log, as read back.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Entry(Box<AuditEntry>),
+    Mark(Mark),
+}
+
+/// The log read in full: history, and the intents no mark has settled yet.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    /// Committed entries, oldest first.
+    pub committed: Vec<AuditEntry>,
+    /// Intents without a mark (a crash between the steps of a change), oldest first.
+    pub pending: Vec<AuditEntry>,
+    /// Lines that could not be read (torn by a crash), by line number.
+    pub unreadable: Vec<usize>,
 }
 
 /// An entry before it is numbered and stamped.
@@ -128,21 +183,44 @@ impl AuditLog {
         }
     }
 
-    /// Numbers, stamps and appends an entry; returns it once it is on disk.
+    /// Numbers, stamps and appends a committed entry (a one-step record such as [`Action::Found`]).
     pub fn append(&self, new: NewEntry) -> Result<AuditEntry, AuditError> {
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(self.io("open"))?;
-        let len = file.metadata().map_err(self.io("inspect"))?.len();
-        let next = match *state {
-            Some((next, known_len)) if known_len == len => next,
-            _ => last_seq(&self.path).map_err(self.io("read"))? + 1,
+        self.append_entry(new, false)
+    }
+
+    /// Numbers, stamps and appends the intent of a change, before its file is written.
+    pub fn begin(&self, new: NewEntry) -> Result<AuditEntry, AuditError> {
+        self.append_entry(new, true)
+    }
+
+    /// Settles an intent: committed once its file is written, abandoned when it never will be.
+    pub fn settle(
+        &self,
+        seq: u64,
+        outcome: Outcome,
+        why: Option<String>,
+    ) -> Result<(), AuditError> {
+        let mark = Mark {
+            mark: seq,
+            outcome,
+            at: now_rfc3339(),
+            why,
         };
+        let line = serde_json::to_string(&mark)?;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut file, len) = self.open_for_append()?;
+        let next = self.next_seq(*state, len)?;
+        let written = self.write_line(&mut file, &line)?;
+        *state = Some((next, len + written));
+        Ok(())
+    }
+
+    fn append_entry(&self, new: NewEntry, intent: bool) -> Result<AuditEntry, AuditError> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut file, len) = self.open_for_append()?;
+        let seq = self.next_seq(*state, len)?;
         let entry = AuditEntry {
-            seq: next,
+            seq,
             at: now_rfc3339(),
             actor: new.actor,
             actor_id: new.actor_id,
@@ -153,39 +231,114 @@ impl AuditLog {
             before: new.before,
             after: new.after,
             note: new.note,
+            intent,
         };
-        let mut line = serde_json::to_string(&entry)?;
-        line.push('\n');
-        // One write call with O_APPEND: the line lands whole at the end, after any other writer's.
-        file.write_all(line.as_bytes())
-            .map_err(self.io("append to"))?;
-        file.sync_data().map_err(self.io("flush"))?;
-        *state = Some((next + 1, len + line.len() as u64));
+        let line = serde_json::to_string(&entry)?;
+        let written = self.write_line(&mut file, &line)?;
+        *state = Some((seq + 1, len + written));
         Ok(entry)
     }
 
-    /// Every entry, oldest first. A torn last line (a crash mid-append) is skipped with a warning.
-    pub fn entries(&self) -> Result<Vec<AuditEntry>, AuditError> {
+    /// The log opened for appending, with a torn last line closed off first; and its length.
+    fn open_for_append(&self) -> Result<(File, u64), AuditError> {
+        self.repair()?;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(self.io("open"))?;
+        let len = file.metadata().map_err(self.io("inspect"))?.len();
+        Ok((file, len))
+    }
+
+    /// The seq the next entry gets: known in this process unless another one appended since.
+    fn next_seq(&self, state: Option<(u64, u64)>, len: u64) -> Result<u64, AuditError> {
+        Ok(match state {
+            Some((next, known_len)) if known_len == len => next,
+            _ => last_seq(&self.path).map_err(self.io("read"))? + 1,
+        })
+    }
+
+    /// Appends one line and flushes it; returns the bytes written.
+    fn write_line(&self, file: &mut File, line: &str) -> Result<u64, AuditError> {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        // One write call with O_APPEND: the line lands whole at the end, after any other writer's.
+        file.write_all(&bytes).map_err(self.io("append to"))?;
+        file.sync_data().map_err(self.io("flush"))?;
+        Ok(bytes.len() as u64)
+    }
+
+    /// Closes off a torn last line (a crash mid-append) with a newline, so that the next entry
+    /// starts on a line of its own. The torn bytes stay, unread, where they were. Returns whether
+    /// there was one. Called with the writer lock held, so no other append is in flight.
+    pub fn repair(&self) -> Result<bool, AuditError> {
+        let mut file = match OpenOptions::new().read(true).append(true).open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(self.io("open")(e)),
+        };
+        let len = file.metadata().map_err(self.io("inspect"))?.len();
+        if len == 0 {
+            return Ok(false);
+        }
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map_err(self.io("read"))?;
+        if last[0] == b'\n' {
+            return Ok(false);
+        }
+        tracing::warn!(path = %self.path.display(), "closing off a torn last line of the audit log");
+        file.write_all(b"\n").map_err(self.io("repair"))?;
+        file.sync_data().map_err(self.io("flush"))?;
+        Ok(true)
+    }
+
+    /// The whole log: committed history, unsettled intents, unreadable lines.
+    pub fn ledger(&self) -> Result<Ledger, AuditError> {
         let text = match fs::read_to_string(&self.path) {
             Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Ledger::default()),
             Err(e) => return Err(self.io("read")(e)),
         };
-        let mut out = Vec::new();
+        let mut entries = Vec::new();
+        let mut marks = std::collections::HashMap::new();
+        let mut unreadable = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str::<AuditEntry>(line) {
-                Ok(e) => out.push(e),
-                Err(e) => tracing::warn!(
-                    path = %self.path.display(),
-                    line = i + 1,
-                    "skipping an unreadable audit entry: {e}"
-                ),
+            match serde_json::from_str::<Line>(line) {
+                Ok(Line::Entry(e)) => entries.push(*e),
+                Ok(Line::Mark(m)) => {
+                    marks.insert(m.mark, m.outcome);
+                }
+                Err(e) => {
+                    tracing::warn!(path = %self.path.display(), line = i + 1,
+                        "skipping an unreadable audit line: {e}");
+                    unreadable.push(i + 1);
+                }
             }
         }
-        Ok(out)
+        let mut ledger = Ledger {
+            unreadable,
+            ..Ledger::default()
+        };
+        for e in entries {
+            match (e.intent, marks.get(&e.seq)) {
+                (false, _) | (true, Some(Outcome::Commit)) => ledger.committed.push(e),
+                (true, None) => ledger.pending.push(e),
+                (true, Some(Outcome::Abandon)) => {}
+            }
+        }
+        Ok(ledger)
+    }
+
+    /// Every committed entry, oldest first.
+    pub fn entries(&self) -> Result<Vec<AuditEntry>, AuditError> {
+        Ok(self.ledger()?.committed)
     }
 
     /// The changes of one fact, oldest first (source additions are not fact changes).
@@ -245,12 +398,23 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// The seq of the last readable entry (0 for an empty or missing log), reading only the tail.
-fn last_seq(path: &Path) -> io::Result<u64> {
+/// The seq an entry line holds, read also from a line torn after its seq (entries are written
+/// seq first), so that a torn entry's number is not issued again. Marks hold none.
+fn seq_of(line: &str) -> Option<u64> {
     #[derive(Deserialize)]
     struct SeqOnly {
         seq: u64,
     }
+    if let Ok(e) = serde_json::from_str::<SeqOnly>(line) {
+        return Some(e.seq);
+    }
+    let digits = line.trim_start().strip_prefix("{\"seq\":")?;
+    let end = digits.find(|c: char| !c.is_ascii_digit())?;
+    digits[..end].parse().ok()
+}
+
+/// The seq of the last entry (0 for an empty or missing log), reading only the tail.
+fn last_seq(path: &Path) -> io::Result<u64> {
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
@@ -272,8 +436,8 @@ fn last_seq(path: &Path) -> io::Result<u64> {
             lines.remove(0);
         }
         for line in lines.iter().rev() {
-            if let Ok(e) = serde_json::from_str::<SeqOnly>(line) {
-                return Ok(e.seq);
+            if let Some(seq) = seq_of(line) {
+                return Ok(seq);
             }
         }
         if start == 0 {

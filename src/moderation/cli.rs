@@ -18,6 +18,7 @@ use super::audit::diff_lines;
 use super::edit::{Moderation, ModerationConfig, ModerationError, SourceDraft, DATA_ENV};
 use super::permissions::Actor;
 use super::store::FactDraft;
+use super::unanswered::UnansweredPolicy;
 
 /// Options every moderation command shares.
 #[derive(Debug, Clone, Args)]
@@ -117,6 +118,10 @@ pub enum FactCommand {
         date_note: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        /// The file holding the article's text (or the passages facts will quote): every
+        /// excerpt citing this source is checked against it.
+        #[arg(long)]
+        text_file: PathBuf,
     },
 }
 
@@ -159,6 +164,9 @@ pub struct UnansweredArgs {
     /// Only this Discord server's questions.
     #[arg(long)]
     pub guild: Option<u64>,
+    /// Erase every recorded question that holds TEXT (someone asked for their words to go).
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["dismiss", "alias"])]
+    pub forget: Option<String>,
 }
 
 fn actor(common: &Common) -> Actor {
@@ -174,6 +182,10 @@ fn actor(common: &Common) -> Actor {
 fn open(knowledge: &Path, common: &Common, today: NaiveDate) -> Result<Moderation, ExitCode> {
     let mut config = ModerationConfig::new(knowledge, &common.data);
     config.today = Some(today);
+    config.unanswered = UnansweredPolicy::from_env().map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
     Moderation::open(config).map_err(|e| {
         eprintln!("error: {e}");
         exit_for(&e)
@@ -344,7 +356,10 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
             url,
             date_note,
             note,
+            text_file,
         } => {
+            let text = crate::knowledge::read_regular(&text_file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", text_file.display()))?;
             let source = SourceDraft {
                 id,
                 publisher,
@@ -353,6 +368,7 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
                 date_note,
                 url,
                 note,
+                text,
             };
             return report(m.add_source(&who, None, source), |e| {
                 writeln!(out, "source {} added (audit #{})", e.fact_id, e.seq)?;
@@ -420,6 +436,17 @@ pub fn run_unanswered(
     };
     let mut out = std::io::stdout();
     let who = actor(&args.common);
+    if let Some(text) = &args.forget {
+        return report(
+            m.unanswered_log()
+                .forget(text)
+                .map_err(ModerationError::from),
+            |n| {
+                writeln!(out, "forgot {n} recorded question(s)")?;
+                Ok(())
+            },
+        );
+    }
     if let Some(group) = &args.dismiss {
         return report(m.dismiss_unanswered(&who, args.guild, group), |g| {
             writeln!(out, "dismissed {} ({} question(s))", g.id, g.count)?;

@@ -29,14 +29,19 @@ use crate::eval::{self, EvalQuestion};
 use crate::knowledge::{parse_fact, KnowledgeBase, LoadError, Problem, Severity};
 use crate::lexicon::plain;
 use crate::model::{PartialDate, Retirement};
+use crate::provenance::{text_path, SourceTexts, MAX_SOURCE_TEXT_BYTES};
 
-use super::audit::{now_rfc3339, Action, AuditEntry, AuditError, AuditLog, NewEntry};
+use super::audit::{
+    now_rfc3339, Action, AuditEntry, AuditError, AuditLog, NewEntry, Outcome as Settled,
+};
+use super::git::GitWorkTree;
 use super::limits;
 use super::permissions::Actor;
+use super::reconcile::{reconcile, Finding};
 use super::store::{
-    quote, valid_id, version_of, DraftError, FactDraft, FactStore, StoreError, WriteHook,
+    quote, valid_id, version_of, DraftError, FactDraft, FactStore, Step, StoreError, WriteHook,
 };
-use super::unanswered::{UnansweredError, UnansweredGroup, UnansweredLog};
+use super::unanswered::{UnansweredError, UnansweredGroup, UnansweredLog, UnansweredPolicy};
 
 /// The environment variable naming the data folder (audit and unanswered logs).
 pub const DATA_ENV: &str = "STRIKEFACTS_DATA";
@@ -66,6 +71,8 @@ pub struct ModerationConfig {
     pub questions: Option<PathBuf>,
     /// Answer and validate as of this date instead of the clock's (the CLI's `--today`).
     pub today: Option<NaiveDate>,
+    /// What the unanswered log keeps, and for how long.
+    pub unanswered: UnansweredPolicy,
 }
 
 impl ModerationConfig {
@@ -81,6 +88,7 @@ impl ModerationConfig {
             data: data.into(),
             questions,
             today: None,
+            unanswered: UnansweredPolicy::default(),
         }
     }
 }
@@ -206,6 +214,10 @@ pub struct SourceDraft {
     pub url: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The article's text, or the passages facts will quote: kept as `sources/<id>.txt`, the
+    /// text every excerpt citing this source must be found in.
+    #[serde(default)]
+    pub text: String,
 }
 
 /// A source for autocomplete.
@@ -357,6 +369,8 @@ pub struct Moderation {
     /// `.strikefacts/writer.lock` in the fact base: the same serialisation across processes (the bot and
     /// `strikefacts fact ...` run at once), taken with the mutex.
     lock_path: PathBuf,
+    /// The git work tree the fact base is in, if any: each change is also a commit there.
+    git: Option<GitWorkTree>,
 }
 
 /// The writer's hold: this process's mutex and, while the OS lock on `writer.lock` could be
@@ -418,16 +432,26 @@ impl Moderation {
         let ledger = config.knowledge.join(LEDGER_DIR);
         let audit = AuditLog::open(&ledger)?;
         adopt_old_audit_log(&config.data, &audit);
-        Ok(Moderation {
+        let moderation = Moderation {
             store: FactStore::new(&config.knowledge),
             audit,
-            unanswered: UnansweredLog::open(&config.data)?,
+            unanswered: UnansweredLog::with_policy(&config.data, config.unanswered.clone())?,
             engine,
             questions,
             today: config.today,
             writer: Mutex::new(WriterState::default()),
             lock_path: ledger.join("writer.lock"),
-        })
+            git: GitWorkTree::find(&config.knowledge),
+        };
+        moderation.reconcile()?;
+        Ok(moderation)
+    }
+
+    /// Brings the audit log and the files into agreement after a crash or a hand edit (see
+    /// [`super::reconcile`]); runs at every open. Returns what it found.
+    pub fn reconcile(&self) -> Result<Vec<Finding>, ModerationError> {
+        let _state = self.lock();
+        Ok(reconcile(&self.store, &self.audit)?)
     }
 
     /// The same back end with a fault-injection hook in its writes (tests only).
@@ -805,7 +829,8 @@ impl Moderation {
         )
     }
 
-    /// Appends a source to `sources.toml`, validated: unique id, date format, http(s) URL.
+    /// Appends a source to `sources.toml` and keeps its text as `sources/<id>.txt`, validated:
+    /// unique id, date format, http(s) URL, a text within limits.
     pub fn add_source(
         &self,
         actor: &Actor,
@@ -832,41 +857,64 @@ impl Moderation {
         }
         after.push('\n');
         after.push_str(&render_source(&source));
-        // The same loader as everything else must accept the result.
+        self.check_sources_file(&after)?;
+        let text_file = text_path(self.store.root(), &source.id);
+        self.write_ahead(
+            NewEntry {
+                actor: actor.name.clone(),
+                actor_id: actor.id,
+                guild,
+                action: Action::SourceAdd,
+                fact_id: source.id.clone(),
+                path: "sources.toml".into(),
+                before: None,
+                after: Some(render_source(&source)),
+                note: None,
+            },
+            // The text first: a crash before the block leaves only an unreferenced text file.
+            || {
+                self.store.write(&text_file, &source.text)?;
+                self.store.write(&path, &after)
+            },
+            || self.store.write(&path, &before),
+        )
+        .inspect(|entry| {
+            let text_rel = self.store.relative(&text_file);
+            self.record_in_git(entry, &[Path::new("sources.toml"), &text_rel]);
+        })
+    }
+
+    /// Commits a change's files to git when the fact base is in a work tree; returns what the
+    /// moderator should know (a failed commit does not undo the change: the audit log has it).
+    fn record_in_git(&self, entry: &AuditEntry, paths: &[&Path]) -> Option<String> {
+        let git = self.git.as_ref()?;
+        match git.commit(entry, paths) {
+            Ok(hash) => {
+                tracing::info!(seq = entry.seq, commit = %hash, "change committed to git");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(seq = entry.seq, "the change is saved but not in git: {e}");
+                Some(format!("saved, but not committed to git: {e}"))
+            }
+        }
+    }
+
+    /// The same loader as everything else must accept a new `sources.toml`.
+    fn check_sources_file(&self, after: &str) -> Result<(), ModerationError> {
         let mut snapshot = Snapshot::read(self.store.root()).map_err(ModerationError::Scratch)?;
         snapshot
             .files
-            .insert(PathBuf::from("sources.toml"), after.clone());
+            .insert(PathBuf::from("sources.toml"), after.to_string());
         let scratch = tempfile::tempdir().map_err(ModerationError::Scratch)?;
         snapshot
             .write_to(scratch.path())
             .map_err(ModerationError::Scratch)?;
-        if let Err(e) = KnowledgeBase::load(scratch.path()) {
-            return Err(ModerationError::Invalid {
+        match KnowledgeBase::load(scratch.path()) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(ModerationError::Invalid {
                 problems: describe(&e.problems, scratch.path()),
-            });
-        }
-        self.store.write(&path, &after)?;
-        let entry = self.audit.append(NewEntry {
-            actor: actor.name.clone(),
-            actor_id: actor.id,
-            guild,
-            action: Action::SourceAdd,
-            fact_id: source.id.clone(),
-            path: "sources.toml".into(),
-            before: None,
-            after: Some(render_source(&source)),
-            note: None,
-        });
-        match entry {
-            Ok(e) => Ok(e),
-            Err(e) => {
-                // Unrecorded changes must not stay: put the file back as it was.
-                if let Err(undo) = self.store.write(&path, &before) {
-                    tracing::error!("could not roll back {}: {undo}", path.display());
-                }
-                Err(e.into())
-            }
+            }),
         }
     }
 
@@ -1007,7 +1055,10 @@ impl Moderation {
             return Ok(());
         }
         let changed = match self.audit.last_for(&stored.id)? {
-            Some(e) if e.after.as_deref().map(version_of) == Some(stored.version.clone()) => {
+            Some(e)
+                if e.action != Action::Found
+                    && e.after.as_deref().map(version_of) == Some(stored.version.clone()) =>
+            {
                 ChangedBy::Moderator {
                     actor: e.actor,
                     at: e.at,
@@ -1020,6 +1071,46 @@ impl Moderation {
             changed,
             current_version: stored.version.clone(),
         })
+    }
+
+    /// The three steps of every change (see [`super::audit`]): the intent in the log, the files,
+    /// the commit mark. A failed write abandons the intent; a failed mark puts the files back
+    /// (`revert`) and abandons it, so the log and the files agree whatever fails. A crash between
+    /// steps leaves an unmarked intent for [`reconcile`] to settle.
+    fn write_ahead(
+        &self,
+        new: NewEntry,
+        write: impl FnOnce() -> Result<(), StoreError>,
+        revert: impl FnOnce() -> Result<(), StoreError>,
+    ) -> Result<AuditEntry, ModerationError> {
+        let entry = self.audit.begin(new)?;
+        self.store.reached(Step::Intended);
+        if let Err(e) = write() {
+            self.abandon(entry.seq, &e.to_string());
+            return Err(e.into());
+        }
+        self.store.reached(Step::Written);
+        if let Err(e) = self.audit.settle(entry.seq, Settled::Commit, None) {
+            if let Err(r) = revert() {
+                // The intent stays unmarked: the next start settles it by the file.
+                tracing::error!(seq = entry.seq, "could not roll back a change: {r}");
+                return Err(e.into());
+            }
+            self.abandon(entry.seq, &e.to_string());
+            return Err(e.into());
+        }
+        self.store.reached(Step::Committed);
+        Ok(entry)
+    }
+
+    /// Marks an intent abandoned; if even that fails, the next start settles it by the file.
+    fn abandon(&self, seq: u64, why: &str) {
+        if let Err(e) = self
+            .audit
+            .settle(seq, Settled::Abandon, Some(why.to_string()))
+        {
+            tracing::error!(seq, "could not mark a failed change abandoned: {e}");
+        }
     }
 
     /// Validates, writes, records and swaps in the new engine. Called with the writer lock held.
@@ -1038,32 +1129,31 @@ impl Moderation {
         note: Option<String>,
     ) -> Result<Change, ModerationError> {
         let validated = self.validate(state, id, path, before.as_deref(), &after, confirm)?;
-        self.store.write(path, &after)?;
         let rel = self.store.relative(path).display().to_string();
-        let entry = match self.audit.append(NewEntry {
-            actor: actor.name.clone(),
-            actor_id: actor.id,
-            guild,
-            action,
-            fact_id: id.to_string(),
-            path: rel.clone(),
-            before: before.clone(),
-            after: Some(after.clone()),
-            note,
-        }) {
-            Ok(e) => e,
-            Err(e) => {
-                // A change the log does not record must not stay in place.
-                let rollback = match &before {
-                    Some(text) => self.store.write(path, text).map_err(|e| e.to_string()),
-                    None => fs::remove_file(path).map_err(|e| e.to_string()),
-                };
-                if let Err(r) = rollback {
-                    tracing::error!("could not roll back {}: {r}", path.display());
-                }
-                return Err(e.into());
-            }
-        };
+        let entry = self.write_ahead(
+            NewEntry {
+                actor: actor.name.clone(),
+                actor_id: actor.id,
+                guild,
+                action,
+                fact_id: id.to_string(),
+                path: rel.clone(),
+                before: before.clone(),
+                after: Some(after.clone()),
+                note,
+            },
+            || self.store.write(path, &after),
+            || match &before {
+                Some(text) => self.store.write(path, text),
+                None => fs::remove_file(path).map_err(|source| StoreError::Io {
+                    what: "remove",
+                    path: path.to_path_buf(),
+                    source,
+                }),
+            },
+        )?;
+        let mut notes = validated.notes;
+        notes.extend(self.record_in_git(&entry, &[Path::new(&rel)]));
         let engine = Arc::new(validated.engine);
         self.engine.store(engine.clone());
         state.serving = Some(validated.fingerprint.clone());
@@ -1083,7 +1173,7 @@ impl Moderation {
             path: rel,
             entry,
             engine,
-            notes: validated.notes,
+            notes,
         })
     }
 
@@ -1100,10 +1190,12 @@ impl Moderation {
         let root = self.store.root();
         let today = self.today();
         // 0. Sizes and characters, before anything indexes the text.
-        let bounded = limits::problems(&FactDraft::from_toml(after)?);
+        let draft = FactDraft::from_toml(after)?;
+        let bounded = limits::problems(&draft);
         if !bounded.is_empty() {
             return Err(ModerationError::Invalid { problems: bounded });
         }
+
         // 1. The file on its own (fields, lengths, dates, id = file name).
         let fact = parse_fact(path, after).map_err(|problems| ModerationError::Invalid {
             problems: describe(&problems, root),
@@ -1149,6 +1241,13 @@ impl Moderation {
         let kb = KnowledgeBase::load(scratch.path()).map_err(|e| ModerationError::Invalid {
             problems: describe(&e.problems, scratch.path()),
         })?;
+        // Every excerpt in the text of a source the fact cites (the sources exist: loaded).
+        let unverified = unverified_excerpts(root, &draft)?;
+        if !unverified.is_empty() {
+            return Err(ModerationError::Invalid {
+                problems: unverified,
+            });
+        }
         // Built once: checked here, then served from the real folder.
         let engine = Engine::new(kb);
         let problems: Vec<Problem> = check_engine(&engine, today)
@@ -1240,6 +1339,37 @@ impl Moderation {
     }
 }
 
+/// Why a draft's excerpts are not verified: a cited source with no text in the fact base, or an
+/// excerpt found in the text of none of its sources. Empty when every excerpt is verified.
+fn unverified_excerpts(root: &Path, draft: &FactDraft) -> Result<Vec<String>, ModerationError> {
+    let texts = SourceTexts::load(root).map_err(ModerationError::Scratch)?;
+    let mut out: Vec<String> = draft
+        .sources
+        .iter()
+        .filter(|s| !texts.has(s))
+        .map(|s| {
+            format!(
+                "source {s:?} has no text in the fact base, so its excerpts cannot be checked: \
+                 add the source again with its text (/source add)"
+            )
+        })
+        .collect();
+    if out.is_empty() {
+        out.extend(
+            texts
+                .unsupported(&draft.sources, &draft.excerpts)
+                .into_iter()
+                .map(|e| {
+                    format!(
+                        "excerpt not found in the text of {}: {e:?} (copy it verbatim from the source)",
+                        draft.sources.join(", ")
+                    )
+                }),
+        );
+    }
+    Ok(out)
+}
+
 /// Earlier versions kept the audit log in the data folder: a fact base without a log of its own
 /// takes that history over (copied; the old file stays), so history and undo keep working.
 fn adopt_old_audit_log(data: &Path, audit: &AuditLog) {
@@ -1308,6 +1438,30 @@ fn clean_source(mut s: SourceDraft) -> Result<SourceDraft, ModerationError> {
     if s.publisher.is_empty() {
         return bad("the publisher is empty".into());
     }
+    s.text = s.text.trim().to_string();
+    if s.text.is_empty() {
+        return bad(
+            "the source's text is empty: paste the article, or the passages facts will quote, \
+             so that their excerpts can be checked against it"
+                .into(),
+        );
+    }
+    if s.text.len() > MAX_SOURCE_TEXT_BYTES {
+        return bad(format!(
+            "the text is {} bytes; the limit is {MAX_SOURCE_TEXT_BYTES}",
+            s.text.len()
+        ));
+    }
+    if let Some(c) = s
+        .text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    {
+        return bad(format!(
+            "the text holds a control character (U+{:04X})",
+            c as u32
+        ));
+    }
     if PartialDate::parse(&s.date).is_none() {
         return bad(format!(
             "bad date {:?}: expected YYYY-MM-DD, YYYY-MM or YYYY",
@@ -1327,7 +1481,7 @@ fn clean_source(mut s: SourceDraft) -> Result<SourceDraft, ModerationError> {
 }
 
 /// The ids already in a `sources.toml` text (read loosely: the file may have other problems).
-fn source_ids(text: &str) -> HashSet<String> {
+pub(super) fn source_ids(text: &str) -> HashSet<String> {
     #[derive(serde::Deserialize)]
     struct Ids {
         #[serde(default)]

@@ -7,15 +7,13 @@
 //! names the field and the reason, and nothing is written.
 
 use super::store::FactDraft;
+// The loader's own caps: a moderator's fact is held to exactly what a curator's file may hold.
+pub use crate::knowledge::{
+    MAX_EXCERPT_CHARS as MAX_EXCERPT, MAX_PHRASE_CHARS as MAX_PHRASING, MAX_WORD_CHARS as MAX_WORD,
+};
 
-/// Characters in one phrasing, keyword or not-phrasing.
-pub const MAX_PHRASING: usize = 200;
 /// Characters in the `contested` note.
 pub const MAX_CONTESTED: usize = 600;
-/// Characters in one excerpt.
-pub const MAX_EXCERPT: usize = 1_000;
-/// Characters in one word of a phrasing or keyword (longer is not a word a question holds).
-pub const MAX_WORD: usize = 40;
 /// Entries in each list (phrasings, keywords, excerpts, sources, not-phrasings).
 pub const MAX_ENTRIES: usize = 100;
 
@@ -44,7 +42,11 @@ pub fn problems(draft: &FactDraft) -> Vec<String> {
             }
         }
     }
-    out.extend(text_problem("answer", &draft.answer, usize::MAX));
+    out.extend(text_problem(
+        "answer",
+        &draft.answer,
+        crate::knowledge::MAX_ANSWER_CHARS,
+    ));
     if let Some(c) = &draft.contested {
         out.extend(text_problem("contested", c, MAX_CONTESTED));
     }

@@ -4,7 +4,9 @@
 //! shell commands are thin layers over [`Moderation`], so both take the same code path.
 //!
 //! - [`store`]: the `knowledge/` files, written atomically in the hand-written layout; versions.
-//! - [`audit`]: the append-only log of every change (history, undo, "changed by X at T").
+//! - [`audit`]: the append-only, write-ahead log of every change (history, undo, "changed by X at T").
+//! - [`git`]: each change also a git commit, when the fact base is in a work tree.
+//! - [`reconcile`]: settles the log and the files after a crash or a hand edit, at every start.
 //! - [`edit`]: the operations (add, edit, retire, alias, undo, source add), validated before any
 //!   write, serialized, and swapping the serving engine.
 //! - [`unanswered`]: declined questions, grouped, for moderators to turn into facts.
@@ -16,8 +18,10 @@
 pub mod audit;
 pub mod cli;
 pub mod edit;
+pub mod git;
 pub mod limits;
 pub mod permissions;
+pub mod reconcile;
 pub mod store;
 pub mod unanswered;
 pub mod watch;

@@ -37,6 +37,21 @@ pub fn version_of(text: &str) -> String {
 /// that matters; production uses [`NoFault`].
 pub trait WriteHook: Send + Sync {
     fn before_rename(&self, target: &Path) -> io::Result<()>;
+
+    /// Called after each step of a change has reached the disk. Tests panic here to simulate a
+    /// crash between two steps (nothing cleans up after a panic, as nothing would after a crash).
+    fn after_step(&self, _step: Step) {}
+}
+
+/// The steps of one change, in the order they reach the disk (see [`super::audit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The intent is in the log; no file has changed.
+    Intended,
+    /// The file holds the new text; the log has no commit mark yet.
+    Written,
+    /// The commit mark is in the log; the serving engine is not yet swapped.
+    Committed,
 }
 
 /// The production hook: does nothing.
@@ -232,6 +247,11 @@ impl FactStore {
             path,
             text,
         })
+    }
+
+    /// Tells the fault-injection hook that a step of a change is on disk.
+    pub fn reached(&self, step: Step) {
+        self.hook.after_step(step);
     }
 
     /// Writes one file under this store atomically (through the fault-injection hook).
