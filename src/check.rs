@@ -6,12 +6,13 @@
 //! folder) each excerpt must be found verbatim in the source texts.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::knowledge::{line_of, KnowledgeBase, Problem, Severity};
+use crate::source_text::SourceTexts;
 
 /// Checks a fact base folder; problems sorted by file and line. An empty list means it passes.
 pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Problem> {
@@ -207,33 +208,28 @@ pub fn fold_for_quote(text: &str) -> String {
 
 /// Every excerpt of every fact and strike period must appear in the source texts in `dir`.
 pub fn check_excerpts(kb: &KnowledgeBase, dir: &Path) -> Vec<Problem> {
-    let mut corpus = String::new();
     let mut problems = Vec::new();
-    match source_files(dir) {
-        Ok(files) if !files.is_empty() => {
-            for f in files {
-                if let Ok(t) = fs::read_to_string(&f) {
-                    corpus.push_str(&fold_for_quote(&t));
-                    corpus.push('\n');
-                }
-            }
-        }
-        _ => {
-            problems.push(Problem {
-                path: dir.to_path_buf(),
-                line: 1,
-                severity: Severity::Error,
-                message: "no source texts found here".into(),
-            });
-            return problems;
-        }
-    }
+    let Some(texts) = SourceTexts::load(dir, kb.sources.values()) else {
+        problems.push(Problem {
+            path: dir.to_path_buf(),
+            line: 1,
+            severity: Severity::Error,
+            message: "no source texts found here".into(),
+        });
+        return problems;
+    };
     for fact in &kb.facts {
-        missing_excerpts(&fact.path, &fact.excerpts, &corpus, dir, &mut problems);
+        missing_excerpts(
+            &fact.path,
+            &fact.excerpts,
+            &texts.corpus,
+            dir,
+            &mut problems,
+        );
     }
     let timeline = kb.root.join("timeline.toml");
     for p in &kb.timeline {
-        missing_excerpts(&timeline, &p.excerpts, &corpus, dir, &mut problems);
+        missing_excerpts(&timeline, &p.excerpts, &texts.corpus, dir, &mut problems);
     }
     problems
 }
@@ -259,22 +255,6 @@ fn missing_excerpts(
             message: format!("excerpt not found verbatim in {}: {e:?}", dir.display()),
         });
     }
-}
-
-/// The texts sources are quoted from: every .txt and .md file except the folder's README, which
-/// describes the sources rather than quoting them.
-fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ext_ok = path.extension().is_some_and(|e| e == "txt" || e == "md");
-        if path.is_file() && ext_ok && !name.eq_ignore_ascii_case("README.md") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    Ok(out)
 }
 
 #[cfg(test)]

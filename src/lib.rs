@@ -8,8 +8,8 @@
 //! - [`cues`]: time, dispute and intent cues; [`timeline`]: strike-period questions.
 //! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
 //! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
-//! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation; [`eval`]: scoring a
-//!   question set.
+//! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation, against the texts
+//!   [`source_text`] reads; [`eval`]: scoring a question set.
 
 pub mod answer;
 pub mod check;
@@ -22,6 +22,7 @@ pub mod lexicon;
 pub mod matcher;
 pub mod model;
 pub mod moderation;
+pub mod source_text;
 pub mod timeline;
 
 pub use answer::{Answer, Decline, FactAnswer, SourceRef};
