@@ -9,7 +9,7 @@
 //! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
 //! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
 //! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation, against the texts
-//!   [`source_text`] reads; [`eval`]: scoring a question set.
+//!   [`source_text`] reads and [`figures`] compares; [`eval`]: scoring a question set.
 
 pub mod answer;
 pub mod check;
@@ -17,6 +17,7 @@ pub mod cues;
 pub mod discord;
 pub mod engine;
 pub mod eval;
+pub mod figures;
 pub mod knowledge;
 pub mod lexicon;
 pub mod matcher;

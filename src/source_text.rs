@@ -52,7 +52,8 @@ impl SourceTexts {
         for s in sources {
             let mut own = String::new();
             if let Some(row) = rows.get(&s.id) {
-                own.push_str(&row.headline);
+                // The whole row: its headline, and the date and URL that place the source.
+                own.push_str(&row.cells);
                 own.push('\n');
                 for (name, t) in &texts {
                     if row.cells.contains(name.as_str()) {
@@ -76,7 +77,7 @@ impl SourceTexts {
     }
 }
 
-/// A README table row: its headline cell and all its cells joined (to find the seed file named).
+/// A README table row: its headline cell, and all its cells joined (its date, URL, seed file).
 struct Row {
     headline: String,
     cells: String,
