@@ -3,16 +3,19 @@
 //! Loading ([`crate::knowledge`]) already rejects malformed files, missing fields, unknown ids and
 //! duplicates. This adds the rules that need more than one file: each phrasing must lead the
 //! matcher back to its own fact, facts past their review date are flagged, and (with a sources
-//! folder) each excerpt must be found verbatim in the source texts.
+//! folder) each excerpt must be found verbatim in the source texts and each figure or quoted
+//! phrase of an answer in its cited sources' texts; a fact counting strikes or strike days must
+//! give the timeline's count.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::knowledge::{line_of, KnowledgeBase, Problem, Severity};
-use crate::provenance::{fold_for_quote, text_path, SourceTexts, SOURCE_TEXTS_DIR};
+use crate::provenance::{fold_for_quote, text_path, SourceTexts as StoredTexts, SOURCE_TEXTS_DIR};
+use crate::source_text::SourceTexts;
 
 /// Checks a fact base folder; problems sorted by file and line. An empty list means it passes.
 pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Problem> {
@@ -23,8 +26,9 @@ pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Proble
     let mut problems = check_config(&kb);
     problems.extend(check_loaded(&kb, today));
     problems.extend(check_provenance(&kb));
+    problems.extend(check_counts(&kb));
     if let Some(src) = sources {
-        problems.extend(check_excerpts(&kb, src));
+        problems.extend(check_sources(&kb, src));
     }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     problems
@@ -190,7 +194,7 @@ pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
 /// (`knowledge/sources/<id>.txt`), the rule a moderator's change is held to; a cited source
 /// without a text is a warning, as its excerpts cannot be checked there.
 pub fn check_provenance(kb: &KnowledgeBase) -> Vec<Problem> {
-    let texts = match SourceTexts::load(&kb.root) {
+    let texts = match StoredTexts::load(&kb.root) {
         Ok(t) => t,
         Err(e) => {
             return vec![Problem {
@@ -240,35 +244,36 @@ pub fn check_provenance(kb: &KnowledgeBase) -> Vec<Problem> {
     problems
 }
 
-/// Every excerpt of every fact and strike period must appear in the source texts in `dir`.
-pub fn check_excerpts(kb: &KnowledgeBase, dir: &Path) -> Vec<Problem> {
-    let mut corpus = String::new();
+/// The rules that need the source texts in `dir`: excerpts verbatim, answers' figures sourced.
+pub fn check_sources(kb: &KnowledgeBase, dir: &Path) -> Vec<Problem> {
+    let Some(texts) = SourceTexts::load(dir, kb.sources.values()) else {
+        return vec![Problem {
+            path: dir.to_path_buf(),
+            line: 1,
+            severity: Severity::Error,
+            message: "no source texts found here".into(),
+        }];
+    };
+    let mut problems = check_excerpts(kb, &texts, dir);
+    problems.extend(check_figures(kb, &texts));
+    problems
+}
+
+/// Every excerpt of every fact and strike period must appear in the source texts.
+pub fn check_excerpts(kb: &KnowledgeBase, texts: &SourceTexts, dir: &Path) -> Vec<Problem> {
     let mut problems = Vec::new();
-    match source_files(dir) {
-        Ok(files) if !files.is_empty() => {
-            for f in files {
-                if let Ok(t) = fs::read_to_string(&f) {
-                    corpus.push_str(&fold_for_quote(&t));
-                    corpus.push('\n');
-                }
-            }
-        }
-        _ => {
-            problems.push(Problem {
-                path: dir.to_path_buf(),
-                line: 1,
-                severity: Severity::Error,
-                message: "no source texts found here".into(),
-            });
-            return problems;
-        }
-    }
     for fact in &kb.facts {
-        missing_excerpts(&fact.path, &fact.excerpts, &corpus, dir, &mut problems);
+        missing_excerpts(
+            &fact.path,
+            &fact.excerpts,
+            &texts.corpus,
+            dir,
+            &mut problems,
+        );
     }
     let timeline = kb.root.join("timeline.toml");
     for p in &kb.timeline {
-        missing_excerpts(&timeline, &p.excerpts, &corpus, dir, &mut problems);
+        missing_excerpts(&timeline, &p.excerpts, &texts.corpus, dir, &mut problems);
     }
     problems
 }
@@ -296,18 +301,257 @@ fn missing_excerpts(
     }
 }
 
-/// The texts sources are quoted from: every .txt and .md file except the folder's README, which
-/// describes the sources rather than quoting them.
-fn source_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// A count an answer states: of strikes ("six strikes") or of strike days ("eight days of strike
+/// action", "21 strike days").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatedCount {
+    Strikes(u32),
+    Days(u32),
+}
+
+/// The counts of strikes and strike days a text states, in digits or words.
+pub fn stated_counts(text: &str) -> Vec<StatedCount> {
+    let lower = text.to_lowercase().replace(',', "");
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let ext_ok = path.extension().is_some_and(|e| e == "txt" || e == "md");
-        if path.is_file() && ext_ok && !name.eq_ignore_ascii_case("README.md") {
-            out.push(path);
+    for (i, w) in words.iter().enumerate() {
+        let Some(n) = w
+            .parse::<u32>()
+            .ok()
+            .or_else(|| crate::lexicon::number_word(w))
+            .filter(|n| *n < 1000)
+        else {
+            continue;
+        };
+        let next = |k: usize| words.get(i + k).copied().unwrap_or("");
+        let count = match (next(1), next(2), next(3)) {
+            ("strikes" | "walkouts" | "rounds", _, _) => StatedCount::Strikes(n),
+            ("strike", "days", _) => StatedCount::Days(n),
+            ("days", "of", "strike" | "strikes" | "industrial" | "walkouts") => {
+                StatedCount::Days(n)
+            }
+            _ => continue,
+        };
+        out.push(count);
+    }
+    out
+}
+
+/// A fact that counts strikes or strike days states the timeline's count for its dispute up to
+/// its `as_of`, as well as any other figure it attributes to a source ("ITV News said six
+/// strikes had taken place ... my sources date five strikes"): counts come from the timeline.
+pub fn check_counts(kb: &KnowledgeBase) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for fact in kb.served_facts() {
+        let counts = stated_counts(&fact.answer);
+        let (strikes, days) = crate::timeline::tally(kb, &fact.dispute, fact.as_of.latest());
+        let strikes = u32::try_from(strikes).unwrap_or(u32::MAX);
+        let mut complain = |what: &str, stated: Vec<u32>, want: u32| {
+            if stated.is_empty() || stated.contains(&want) {
+                return;
+            }
+            let text = fs::read_to_string(&fact.path).unwrap_or_default();
+            problems.push(Problem {
+                path: fact.path.clone(),
+                line: text.find("answer").map(|o| line_of(&text, o)).unwrap_or(1),
+                severity: Severity::Error,
+                message: format!(
+                    "the answer counts {stated:?} {what} but the timeline has {want} for {} up \
+                     to {}: state the timeline's count too, and whose the other figure is",
+                    fact.dispute, fact.as_of
+                ),
+            });
+        };
+        let pick = |days: bool| -> Vec<u32> {
+            counts
+                .iter()
+                .filter_map(|c| match (c, days) {
+                    (StatedCount::Days(n), true) | (StatedCount::Strikes(n), false) => Some(*n),
+                    _ => None,
+                })
+                .collect()
+        };
+        complain("strikes", pick(false), strikes);
+        complain("strike days", pick(true), days);
+    }
+    problems
+}
+
+/// A figure or quoted phrase of an answer that none of its cited sources holds, reviewed and
+/// allowed, with why (`knowledge/figure-exceptions.toml`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FigureException {
+    fact: String,
+    /// The figure or phrase as the answer writes it.
+    figure: String,
+    reason: String,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FigureExceptions {
+    #[serde(default)]
+    exception: Vec<toml::Spanned<FigureException>>,
+}
+
+/// The file of reviewed exceptions to [`check_figures`].
+pub const FIGURE_EXCEPTIONS: &str = "figure-exceptions.toml";
+
+/// Every figure (number, percentage, money amount, day of a month) and every quoted phrase of a
+/// served answer must be in the text of one of the fact's cited sources, unless
+/// `figure-exceptions.toml` lists it for that fact with a reason. An exception that no longer
+/// matches is reported too, so the list stays reviewed.
+pub fn check_figures(kb: &KnowledgeBase, texts: &SourceTexts) -> Vec<Problem> {
+    let path = kb.root.join(FIGURE_EXCEPTIONS);
+    let (exceptions, mut problems) = read_exceptions(&path);
+    let mut used = vec![false; exceptions.len()];
+    for fact in kb.served_facts() {
+        let own: String = fact
+            .sources
+            .iter()
+            .map(|s| texts.of(s))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let known = crate::figures::figure_set(&own);
+        let mut missing: Vec<String> = Vec::new();
+        for (figure, shown) in crate::figures::figures(&fact.answer) {
+            if !figure.found_in(&known) {
+                missing.push(shown);
+            }
+        }
+        for q in crate::figures::quoted(&fact.answer) {
+            // A quotation may end on the answer's own full stop or comma.
+            let words = q.trim_end_matches(['.', ',', ';', ':', '!', '?']);
+            if !own.contains(&fold_for_quote(words)) {
+                missing.push(format!("\"{q}\""));
+            }
+        }
+        let text = fs::read_to_string(&fact.path).unwrap_or_default();
+        for m in missing {
+            let allowed = exceptions.iter().position(|e| {
+                let e = e.get_ref();
+                e.fact == fact.id && fold_for_quote(&m).contains(&fold_for_quote(&e.figure))
+            });
+            if let Some(i) = allowed {
+                used[i] = true;
+                continue;
+            }
+            problems.push(Problem {
+                path: fact.path.clone(),
+                line: text.find("answer").map(|o| line_of(&text, o)).unwrap_or(1),
+                severity: Severity::Error,
+                message: format!(
+                    "the answer's {m:?} is in none of its sources' texts ({}); fix it, cite the \
+                     source that has it, or list it in {FIGURE_EXCEPTIONS} with a reason",
+                    fact.sources.join(", ")
+                ),
+            });
         }
     }
-    out.sort();
-    Ok(out)
+    let file = fs::read_to_string(&path).unwrap_or_default();
+    for (e, used) in exceptions.iter().zip(used) {
+        if !used {
+            problems.push(Problem {
+                path: path.clone(),
+                line: line_of(&file, e.span().start),
+                severity: Severity::Error,
+                message: format!(
+                    "exception {:?} for fact {:?} matches nothing the check reports: remove it",
+                    e.get_ref().figure,
+                    e.get_ref().fact
+                ),
+            });
+        }
+    }
+    problems
+}
+
+/// The reviewed exceptions; a missing file is none, a bad one is a problem.
+fn read_exceptions(path: &Path) -> (Vec<toml::Spanned<FigureException>>, Vec<Problem>) {
+    let Ok(text) = crate::knowledge::read_regular(path) else {
+        return (Vec::new(), Vec::new());
+    };
+    match toml::from_str::<FigureExceptions>(&text) {
+        Ok(f) => {
+            let mut problems = Vec::new();
+            for e in &f.exception {
+                if e.get_ref().reason.trim().is_empty() || e.get_ref().figure.trim().is_empty() {
+                    problems.push(Problem {
+                        path: path.to_path_buf(),
+                        line: line_of(&text, e.span().start),
+                        severity: Severity::Error,
+                        message: "an exception needs its figure and a reason".into(),
+                    });
+                }
+            }
+            (f.exception, problems)
+        }
+        Err(e) => (
+            Vec::new(),
+            vec![Problem {
+                path: path.to_path_buf(),
+                line: e.span().map_or(1, |s| line_of(&text, s.start)),
+                severity: Severity::Error,
+                message: format!("bad TOML: {}", e.message()),
+            }],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn real() -> KnowledgeBase {
+        KnowledgeBase::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge"))
+            .expect("fact base loads")
+    }
+
+    #[test]
+    fn counts_are_read_in_digits_and_words() {
+        assert_eq!(
+            stated_counts("eight days of strike action, then 21 strike days and six strikes"),
+            vec![
+                StatedCount::Days(8),
+                StatedCount::Days(21),
+                StatedCount::Strikes(6)
+            ]
+        );
+        // A year, a length and an ordinal are not counts of strikes.
+        assert!(stated_counts("the 2016 strikes, a five-day strike, the 13th walkout").is_empty());
+    }
+
+    #[test]
+    fn the_timeline_gives_the_counts_its_sources_state() {
+        let kb = real();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        // PA-2024-09: 44 days of strike action, 11 times; GU-2016-05: eight days by 18 May 2016.
+        assert_eq!(
+            crate::timeline::tally(&kb, "pay-2022", day(2024, 9, 16)),
+            (11, 44)
+        );
+        assert_eq!(
+            crate::timeline::tally(&kb, "contract-2016", day(2016, 5, 18)),
+            (5, 8)
+        );
+        assert!(check_counts(&kb).is_empty(), "{:?}", check_counts(&kb));
+    }
+
+    #[test]
+    fn a_count_the_timeline_does_not_give_is_reported() {
+        let mut kb = real();
+        let fact = kb
+            .facts
+            .iter_mut()
+            .find(|f| f.id == "2024-pay-dispute-44-strike-days")
+            .expect("fact");
+        fact.answer = fact.answer.replace("44 days", "45 days");
+        let problems = check_counts(&kb);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("[45]"), "{problems:?}");
+    }
 }

@@ -15,7 +15,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::lexicon::Lexicon;
-use crate::model::{Dispute, Fact, PartialDate, Retirement, Source, StrikePeriod, StrikeStatus};
+use crate::model::{
+    Dispute, Fact, PartialDate, Precision, Retirement, Source, StrikePeriod, StrikeStatus,
+};
 
 /// Longest answer: one Discord message with room for the source line.
 pub const MAX_ANSWER_CHARS: usize = 600;
@@ -277,6 +279,9 @@ struct RawStrike {
     dispute: Spanned<String>,
     start: Spanned<String>,
     end: Spanned<String>,
+    /// A strike on separate days: `[start, end]` pairs, in order, end exclusive.
+    #[serde(default)]
+    spans: Option<Spanned<Vec<(String, String)>>>,
     action: String,
     status: StrikeStatus,
     summary: Spanned<String>,
@@ -699,17 +704,19 @@ impl Reader {
             self.non_empty(path, &text, "summary", &s.summary);
             let start = self.datetime(path, &text, &s.start, false);
             let end = self.datetime(path, &text, &s.end, true);
-            if let (Some((start, t1)), Some((end, _))) = (start, end) {
-                if end < start {
-                    self.problem(path, &text, s.end.span().start, "end is before start");
+            if let (Some((start, precision)), Some((end, _))) = (start, end) {
+                if end <= start {
+                    self.problem(path, &text, s.end.span().start, "end is not after start");
                 }
+                let spans = self.spans(path, &text, s.spans.as_ref(), (start, end));
                 if self.problems.len() == before {
                     out.push(StrikePeriod {
                         id: s.id.into_inner(),
                         dispute: s.dispute.into_inner(),
                         start,
                         end,
-                        has_time: t1,
+                        spans,
+                        precision,
                         action: s.action,
                         status: s.status,
                         summary: s.summary.into_inner(),
@@ -723,36 +730,53 @@ impl Reader {
         out
     }
 
-    /// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD` (a bare end date means the end of that day).
+    /// A period's spans: as listed, each inside the period and after the one before, the first
+    /// starting at `start` and the last ending at `end`; else the one span from start to end.
+    fn spans(
+        &mut self,
+        path: &Path,
+        text: &str,
+        raw: Option<&Spanned<Vec<(String, String)>>>,
+        (start, end): (NaiveDateTime, NaiveDateTime),
+    ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+        let Some(raw) = raw else {
+            return vec![(start, end)];
+        };
+        let at = raw.span().start;
+        let mut out: Vec<(NaiveDateTime, NaiveDateTime)> = Vec::new();
+        for (a, b) in raw.get_ref() {
+            let (Some((a, _)), Some((b, _))) = (parse_instant(a, false), parse_instant(b, true))
+            else {
+                self.problem(path, text, at, format!("bad span [{a:?}, {b:?}]"));
+                return Vec::new();
+            };
+            if b <= a || out.last().is_some_and(|(_, prev)| a < *prev) {
+                self.problem(
+                    path,
+                    text,
+                    at,
+                    "spans must be in order, each ending after it starts",
+                );
+            }
+            out.push((a, b));
+        }
+        if out.first().map(|s| s.0) != Some(start) || out.last().map(|s| s.1) != Some(end) {
+            self.problem(path, text, at, "spans must run from `start` to `end`");
+        }
+        out
+    }
+
+    /// A bound of a strike period, as [`parse_instant`] reads it.
     fn datetime(
         &mut self,
         path: &Path,
         text: &str,
         value: &Spanned<String>,
         is_end: bool,
-    ) -> Option<(NaiveDateTime, bool)> {
+    ) -> Option<(NaiveDateTime, Precision)> {
         let v = value.get_ref().trim();
-        if let Ok(dt) = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M") {
-            return Some((dt, true));
-        }
-        if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-            let t = if is_end {
-                NaiveTime::from_hms_opt(23, 59, 0)
-            } else {
-                NaiveTime::from_hms_opt(0, 0, 0)
-            }?;
-            return Some((d.and_time(t), false));
-        }
-        // A month alone ("2015-12"): the whole month, as for strikes called off before any day
-        // was fixed.
-        if let Some(p) = PartialDate::parse(v).filter(|p| p.month.is_some() && p.day.is_none()) {
-            let d = if is_end { p.latest() } else { p.earliest() };
-            let t = if is_end {
-                NaiveTime::from_hms_opt(23, 59, 0)
-            } else {
-                NaiveTime::from_hms_opt(0, 0, 0)
-            }?;
-            return Some((d.and_time(t), false));
+        if let Some(found) = parse_instant(v, is_end) {
+            return Some(found);
         }
         self.problem(
             path,
@@ -762,6 +786,26 @@ impl Reader {
         );
         None
     }
+}
+
+/// A strike period's bound, end exclusive: `YYYY-MM-DDTHH:MM` exactly; `YYYY-MM-DD` at 00:00 of
+/// that day; `YYYY-MM` alone (a strike called off before its days were fixed) the whole month,
+/// so as an end the 1st of the next month.
+pub fn parse_instant(v: &str, is_end: bool) -> Option<(NaiveDateTime, Precision)> {
+    let v = v.trim();
+    if let Ok(dt) = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M") {
+        return Some((dt, Precision::Minute));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Some((d.and_time(NaiveTime::MIN), Precision::Day));
+    }
+    let p = PartialDate::parse(v).filter(|p| p.month.is_some() && p.day.is_none())?;
+    let d = if is_end {
+        p.latest().succ_opt()?
+    } else {
+        p.earliest()
+    };
+    Some((d.and_time(NaiveTime::MIN), Precision::Month))
 }
 
 /// Reads a file of the fact base: a regular file (not a symbolic link, FIFO or device) of at most

@@ -8,8 +8,10 @@
 //! - [`cues`]: time, dispute and intent cues; [`timeline`]: strike-period questions.
 //! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
 //! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
-//! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation; [`eval`]: scoring a
-//!   question set; [`provenance`]: the source texts every excerpt must be found in.
+//! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation, against the texts
+//!   [`source_text`] reads from the research folder and [`figures`] compares; [`eval`]: scoring
+//!   a question set; [`provenance`]: the source texts kept in the fact base, which every excerpt
+//!   must be found in (for moderators' changes as for `check`).
 
 pub mod answer;
 pub mod check;
@@ -17,12 +19,14 @@ pub mod cues;
 pub mod discord;
 pub mod engine;
 pub mod eval;
+pub mod figures;
 pub mod knowledge;
 pub mod lexicon;
 pub mod matcher;
 pub mod model;
 pub mod moderation;
 pub mod provenance;
+pub mod source_text;
 pub mod timeline;
 
 pub use answer::{Answer, Decline, FactAnswer, SourceRef};

@@ -217,15 +217,30 @@ pub enum StrikeStatus {
     Planned,
 }
 
-/// One period of strike action, as structured data for timeline questions.
+/// How exactly the sources give a strike period's times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// Only the month: a strike called off before its days were fixed.
+    Month,
+    /// The days, not the hour: each bound is 00:00 of its day.
+    Day,
+    /// The hour and minute.
+    Minute,
+}
+
+/// One period of strike action, as structured data for timeline questions. `end` is exclusive
+/// (the first moment not on strike), as `knowledge/README.md` sets out.
 #[derive(Debug, Clone, Serialize)]
 pub struct StrikePeriod {
     pub id: String,
     pub dispute: String,
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
-    /// Whether `start`/`end` carry a known hour (otherwise only the dates are shown).
-    pub has_time: bool,
+    /// The stretches on strike, in order, each end exclusive: one from `start` to `end` unless
+    /// the strike ran on separate days (8am to 5pm on 26 and again on 27 April 2016).
+    pub spans: Vec<(NaiveDateTime, NaiveDateTime)>,
+    pub precision: Precision,
     pub action: String,
     pub status: StrikeStatus,
     pub summary: String,

@@ -9,7 +9,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use crate::answer::{FactAnswer, SourceRef};
 use crate::knowledge::KnowledgeBase;
 use crate::lexicon::month_number;
-use crate::model::{StrikePeriod, StrikeStatus};
+use crate::model::{Precision, StrikePeriod, StrikeStatus};
 
 /// The confidence of a timeline question whose every word the timeline accounts for.
 pub const FULLY_EXPLAINED: f32 = 0.95;
@@ -209,16 +209,50 @@ fn named_length(words: &[String]) -> Option<(u32, Vec<String>)> {
     None
 }
 
-/// A strike period's length in hours: as its description names it ("five-day walkout",
-/// "96-hour walkout", "24 hours from 8am"), else from its start and end times.
-fn period_hours(kb: &KnowledgeBase, p: &StrikePeriod) -> Option<u32> {
-    named_length(&kb.lexicon.words(&p.action))
-        .or_else(|| named_length(&kb.lexicon.words(&p.summary)))
-        .map(|(h, _)| h)
-        .or_else(|| {
-            let hours = (p.end - p.start).num_hours();
-            (p.has_time && hours > 0 && hours % 24 == 0).then_some(hours as u32)
-        })
+/// A strike period's length in hours, from its start and end (end exclusive). A strike on
+/// separate days, or known only by its month, has no one length.
+fn period_hours(p: &StrikePeriod) -> Option<u32> {
+    match p.spans.as_slice() {
+        [(s, e)] if p.precision != Precision::Month => {
+            u32::try_from((*e - *s).num_hours()).ok().filter(|h| *h > 0)
+        }
+        _ => None,
+    }
+}
+
+/// The days of strike in a period: each span counts its started days of 24 hours, so a 48-hour
+/// strike is two days and 8am to 5pm is one. `None` when only the month is known.
+pub fn strike_days(p: &StrikePeriod) -> Option<u32> {
+    if p.precision == Precision::Month {
+        return None;
+    }
+    let minutes: i64 = p
+        .spans
+        .iter()
+        .map(|(s, e)| ((*e - *s).num_minutes() + 1439) / 1440)
+        .sum();
+    u32::try_from(minutes).ok()
+}
+
+/// The strikes of a dispute that began by the end of `until`, held or announced (a strike called
+/// off is none), and their days: what a fact counting strikes or strike days must agree with.
+pub fn tally(kb: &KnowledgeBase, dispute: &str, until: NaiveDate) -> (usize, u32) {
+    let of: Vec<&StrikePeriod> = kb
+        .timeline
+        .iter()
+        .filter(|p| p.dispute == dispute && p.status != StrikeStatus::Suspended)
+        .filter(|p| p.start.date() <= until)
+        .collect();
+    (of.len(), days_of(&of))
+}
+
+fn days_of(periods: &[&StrikePeriod]) -> u32 {
+    periods.iter().filter_map(|p| strike_days(p)).sum()
+}
+
+/// Whether a strike is on at some moment from `from` to `to` (exclusive).
+fn on_during(p: &StrikePeriod, from: NaiveDateTime, to: NaiveDateTime) -> bool {
+    p.spans.iter().any(|(s, e)| *s < to && *e > from)
 }
 
 /// "5-day" or "72-hour", in the unit the question used.
@@ -310,7 +344,7 @@ pub fn answer(
             let on: Vec<&StrikePeriod> = held
                 .iter()
                 .copied()
-                .filter(|p| p.start < to && p.end > from)
+                .filter(|p| on_during(p, from, to))
                 .collect();
             if let Some(p) = on.first() {
                 return vec![statement(
@@ -354,12 +388,12 @@ pub fn answer(
                 format!("{} to {}", from.format("%b %Y"), to.format("%b %Y"))
             };
             let start = from.and_time(NaiveTime::MIN);
-            let end = to.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default());
+            let end = to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN);
             let found: Vec<&StrikePeriod> = kb
                 .timeline
                 .iter()
                 .filter(in_scope)
-                .filter(|p| p.start <= end && p.end >= start)
+                .filter(|p| on_during(p, start, end))
                 .collect();
             if found.is_empty() {
                 let mut text = format!("My records have no strike in {label}");
@@ -395,16 +429,17 @@ pub fn answer(
                 let of: Vec<&StrikePeriod> =
                     past.iter().copied().filter(|p| p.dispute == id).collect();
                 let (first, last) = (of.first()?, of.last()?);
+                let days = days_label(days_of(&of));
                 let text = if of.len() == 1 {
                     format!(
-                        "My records list 1 strike period in the {}: {}.",
+                        "My records list 1 strike period in the {} ({days}): {}.",
                         dispute_label(kb, id),
                         when(first)
                     )
                 } else {
                     format!(
-                        "My records list {} strike periods in the {}, the first {} and \
-                             the last {}.",
+                        "My records list {} strike periods in the {} ({days}), the first {} \
+                             and the last {}.",
                         of.len(),
                         dispute_label(kb, id),
                         when(first),
@@ -428,7 +463,7 @@ pub fn answer(
                     .rev()
                     .filter(|p| p.dispute == id)
                     .filter(|p| year.is_none_or(|y| p.start.year() == y))
-                    .filter(|p| period_hours(kb, p) == Some(hours))
+                    .filter(|p| period_hours(p) == Some(hours))
                     .collect();
                 if of.is_empty() {
                     return None;
@@ -458,14 +493,20 @@ pub fn answer(
                 kb,
                 &in_year,
                 format!(
-                    "My records list {} strike period{} that began in {year}: {}.",
+                    "My records list {} strike period{} that began in {year} ({}): {}.",
                     in_year.len(),
                     if in_year.len() == 1 { "" } else { "s" },
+                    days_label(days_of(&in_year)),
                     list.join("; ")
                 ),
             )]
         }
     }
+}
+
+/// "8 days of strikes", the count [`strike_days`] gives.
+fn days_label(days: u32) -> String {
+    format!("{days} day{} of strikes", if days == 1 { "" } else { "s" })
 }
 
 /// Today, or this week (Monday to Monday), as a span of date-times; `None` at chrono's limits.
@@ -524,7 +565,7 @@ fn statement(kb: &KnowledgeBase, periods: &[&StrikePeriod], text: String) -> Fac
         .unwrap_or_default();
     let as_of = periods
         .iter()
-        .map(|p| p.end.date())
+        .map(|p| last_moment(p.end).date())
         .max()
         .map(fmt_day)
         .unwrap_or_default();
@@ -575,34 +616,49 @@ fn fmt_time(t: NaiveDateTime) -> String {
     }
 }
 
-/// "8am Wednesday 9 March 2016 to 8am Friday 11 March 2016" or "Thursday 13 July 2023 to
-/// Tuesday 18 July 2023".
+/// The last minute on strike before an exclusive end.
+fn last_moment(end: NaiveDateTime) -> NaiveDateTime {
+    end - Duration::minutes(1)
+}
+
+/// "8am Wednesday 9 March 2016 to 8am Friday 11 March 2016"; with only the days known, the days
+/// on strike ("Thursday 27 June 2024 to Monday 1 July 2024", the end being exclusive); a strike
+/// on separate days lists each.
 pub fn when(p: &StrikePeriod) -> String {
-    let (s, e) = (p.start, p.end);
-    if p.has_time {
-        if s.date() == e.date() {
-            format!(
-                "{}, {} to {}",
-                fmt_strike_day(s.date()),
-                fmt_time(s),
-                fmt_time(e)
-            )
-        } else {
-            format!(
-                "{} {} to {} {}",
-                fmt_time(s),
-                fmt_strike_day(s.date()),
-                fmt_time(e),
-                fmt_strike_day(e.date())
-            )
-        }
-    } else if s.date() == e.date() {
+    if p.precision == Precision::Month {
+        return p.start.format("%B %Y").to_string();
+    }
+    let spans: Vec<String> = p
+        .spans
+        .iter()
+        .map(|(s, e)| span_text(*s, *e, p.precision == Precision::Minute))
+        .collect();
+    spans.join(" and ")
+}
+
+fn span_text(s: NaiveDateTime, e: NaiveDateTime, timed: bool) -> String {
+    if timed && s.date() == e.date() {
+        format!(
+            "{}, {} to {}",
+            fmt_strike_day(s.date()),
+            fmt_time(s),
+            fmt_time(e)
+        )
+    } else if timed {
+        format!(
+            "{} {} to {} {}",
+            fmt_time(s),
+            fmt_strike_day(s.date()),
+            fmt_time(e),
+            fmt_strike_day(e.date())
+        )
+    } else if last_moment(e).date() == s.date() {
         fmt_strike_day(s.date())
     } else {
         format!(
             "{} to {}",
             fmt_strike_day(s.date()),
-            fmt_strike_day(e.date())
+            fmt_strike_day(last_moment(e).date())
         )
     }
 }

@@ -343,3 +343,57 @@ fn line_of(path: &Path, needle: &str) -> usize {
     let offset = text.find(needle).expect("needle");
     text[..offset].matches('\n').count() + 1
 }
+
+/// `check --sources` on a copy of the fact base whose one fact may be changed, against a sources
+/// folder holding only that fact's source (an `extra-facts.md`-style entry citing SEED-001).
+fn check_figures_of(change: impl Fn(String) -> String) -> (String, PathBuf) {
+    let sources = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        sources.path().join("extra.md"),
+        "**X01. Streeting on the strikes.** He called them names on 17 December 2025.\n\
+         - Source: SEED-001\n\
+         - Excerpt: \"Wes Streeting has called the strikes \"self-indulgent, irresponsible and \
+         dangerous\"\"\n",
+    )
+    .expect("write source");
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&knowledge(), dir.path());
+    let target = dir.path().join(FACT);
+    let text = fs::read_to_string(&target).expect("read");
+    fs::write(&target, change(text)).expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_strikefacts"))
+        .args(["--today", TODAY, "check", "--sources"])
+        .arg(sources.path())
+        .arg("--knowledge")
+        .arg(dir.path())
+        .output()
+        .expect("run check");
+    let kept = dir.keep();
+    (stdout(&o), kept.join(FACT))
+}
+
+#[test]
+fn check_reports_a_figure_or_quote_no_cited_source_holds() {
+    let mine = |out: &str, path: &Path| -> Vec<String> {
+        let want = format!("{}:", path.display());
+        out.lines()
+            .filter(|l| l.starts_with(&want) && l.contains("in none of its sources"))
+            .map(String::from)
+            .collect()
+    };
+    // As written, every figure and quote of the fact is in its source.
+    let (out, path) = check_figures_of(|t| t);
+    assert!(mine(&out, &path).is_empty(), "{out}");
+    // An invented figure, and a quote the source lacks, are each reported.
+    let (out, path) = check_figures_of(|t| {
+        t.replacen(
+            "Reuters reported on 17 December 2025.",
+            "Reuters reported on 17 December 2025, when 47% called them \\\"a disgrace\\\".",
+            1,
+        )
+    });
+    let found = mine(&out, &path);
+    assert!(found.iter().any(|l| l.contains("47%")), "{out}");
+    assert!(found.iter().any(|l| l.contains("a disgrace")), "{out}");
+    assert_eq!(found.len(), 2, "{out}");
+}
