@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::answer::{Answer, Decline, FactAnswer, SourceRef, NHS_SIGNPOSTING};
+use crate::answer::{Answer, Decline, FactAnswer, Help, SourceRef};
 use crate::cues::{self, Cues};
 use crate::knowledge::{KnowledgeBase, LoadError};
 use crate::lexicon::{month_number, Analyzed};
@@ -118,13 +118,23 @@ impl Engine {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let screen = cues::screen(&cleaned);
+        let screen = self.kb.screener.screen(&cleaned);
+        let help = Help::of(screen);
+        let messages = &self.kb.screener.messages;
         let mut notices = Vec::new();
-        if screen.signposting {
-            notices.push(NHS_SIGNPOSTING.to_string());
+        if screen.crisis {
+            notices.push(messages.crisis.clone());
         }
+        if screen.signposting {
+            notices.push(messages.emergency.clone());
+        }
+        // Every way out of here carries the help the question was given.
+        let helped = |mut a: Answer| {
+            a.help = help;
+            a
+        };
         if screen.injection {
-            return self.decline(
+            return helped(self.decline(
                 shown,
                 Decline::Instruction,
                 Vec::new(),
@@ -132,10 +142,10 @@ impl Engine {
                  facts; I don't take instructions."
                     .to_string(),
                 notices,
-            );
+            ));
         }
         if screen.other_place {
-            return self.decline(
+            return helped(self.decline(
                 shown,
                 Decline::OtherPlace,
                 Vec::new(),
@@ -143,7 +153,7 @@ impl Engine {
                  elsewhere."
                     .to_string(),
                 notices,
-            );
+            ));
         }
         let whole = self.answer_part(&cleaned, today, None);
         let parts: Vec<String> = split_parts(&cleaned)
@@ -226,6 +236,7 @@ impl Engine {
                 suggestions,
                 notices,
                 declined: None,
+                help,
             };
         }
         if answered.is_empty() {
@@ -239,7 +250,7 @@ impl Engine {
                     .to_string(),
                 _ => "I don't know that from my sourced facts, so I won't guess.".to_string(),
             };
-            return self.decline(shown, reason, whole.near, message, notices);
+            return helped(self.decline(shown, reason, whole.near, message, notices));
         }
         let mut facts: Vec<FactAnswer> = Vec::new();
         let mut confidence: f32 = 0.0;
@@ -274,6 +285,7 @@ impl Engine {
             suggestions,
             notices,
             declined: None,
+            help,
         }
     }
 
@@ -669,6 +681,7 @@ impl Engine {
         let f = &self.kb.facts[pos];
         FactAnswer {
             id: f.id.clone(),
+            question: f.question.clone(),
             dispute: f.dispute.clone(),
             dispute_label: self
                 .kb
@@ -765,6 +778,7 @@ impl Engine {
             suggestions,
             notices,
             declined: Some(reason),
+            help: None,
         }
     }
 

@@ -16,6 +16,7 @@ use toml::Spanned;
 
 use crate::lexicon::Lexicon;
 use crate::model::{Dispute, Fact, PartialDate, Retirement, Source, StrikePeriod, StrikeStatus};
+use crate::screen::Screener;
 
 /// Longest answer: one Discord message with room for the source line.
 pub const MAX_ANSWER_CHARS: usize = 600;
@@ -145,6 +146,8 @@ pub struct KnowledgeBase {
     pub timeline: Vec<StrikePeriod>,
     pub lexicon: Lexicon,
     pub settings: MatcherSettings,
+    /// The emergency, crisis, instruction and place screens (`screens.toml`).
+    pub screener: Screener,
 }
 
 impl KnowledgeBase {
@@ -247,6 +250,7 @@ struct RawSource {
 struct RawFact {
     id: Spanned<String>,
     dispute: Spanned<String>,
+    question: Option<Spanned<String>>,
     as_of: Spanned<String>,
     #[serde(default)]
     approximate: bool,
@@ -342,6 +346,14 @@ impl Reader {
                 .unwrap_or_default(),
             None => MatcherSettings::default(),
         };
+        let screens_path = dir.join("screens.toml");
+        let screener = match self.read_file(&screens_path) {
+            Some(text) => Screener::from_toml(&text).unwrap_or_else(|(offset, msg)| {
+                self.problem(&screens_path, &text, offset, msg);
+                Screener::default()
+            }),
+            None => Screener::default(),
+        };
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let timeline = self.read_timeline(&dir.join("timeline.toml"), &dispute_ids, &sources);
@@ -353,6 +365,7 @@ impl Reader {
             timeline,
             lexicon,
             settings,
+            screener,
         }
     }
 
@@ -627,6 +640,10 @@ impl Reader {
         Some(Fact {
             id,
             dispute: raw.dispute.into_inner().trim().to_string(),
+            question: raw
+                .question
+                .map(|q| q.into_inner().split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|q| !q.is_empty()),
             as_of: as_of?,
             approximate: raw.approximate,
             answer: raw.answer.into_inner().trim().to_string(),

@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use strikefacts::discord::ratelimit::RateLimit;
+use strikefacts::discord::reply::{ANSWERED_COLOUR, CRISIS_COLOUR, EMERGENCY_COLOUR};
 use strikefacts::discord::{run_until, Data, ServeError};
 use strikefacts::Engine;
 use support::bot::{
@@ -164,6 +165,52 @@ async fn ask_is_answered_with_a_source_link_and_as_of_date() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_word_is_answered_with_the_facts_and_no_emergency_message() {
+    let h = start().await;
+    let q = "my mum is a nurse, why are resident doctors striking?";
+    let (id, _) = h.emu.slash_ask("120", q, None);
+    let cb = h.callback(&id).await;
+    assert_answered(&cb.body);
+    let d = description(&cb.body);
+    assert!(!d.contains("999") && !d.contains("111"), "{d}");
+    assert_eq!(embed(&cb.body)["color"], ANSWERED_COLOUR);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crisis_gets_the_crisis_lines_in_their_own_colour_without_buttons_or_echo() {
+    let h = start().await;
+    let q = "I took too many pills";
+    let (id, _) = h.emu.slash_ask("121", q, None);
+    let cb = h.callback(&id).await;
+    let e = embed(&cb.body);
+    let d = description(&cb.body);
+    assert!(d.contains("116 123"), "no crisis line in: {d}");
+    assert!(d.contains("999") && d.contains("111"), "{d}");
+    assert_eq!(e["color"], CRISIS_COLOUR);
+    let title = e["title"].as_str().unwrap_or_default();
+    assert!(!title.contains("pills"), "the question echoed as the title: {title}");
+    assert!(buttons(&cb.body).is_empty(), "{:?}", buttons(&cb.body));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emergency_gets_the_signposting_in_its_own_colour_and_no_suggestions() {
+    let h = start().await;
+    let q = "my dad can't breathe, is the ambulance still coming during the strike?";
+    let (id, _) = h.emu.slash_ask("122", q, None);
+    let cb = h.callback(&id).await;
+    let d = description(&cb.body);
+    assert!(d.contains("999") && d.contains("111"), "{d}");
+    assert!(!d.contains("116 123"), "{d}");
+    assert_eq!(embed(&cb.body)["color"], EMERGENCY_COLOUR);
+    let title = embed(&cb.body)["title"].as_str().unwrap_or_default();
+    assert!(!title.contains("breathe"), "the question echoed: {title}");
+    assert!(buttons(&cb.body).is_empty(), "{:?}", buttons(&cb.body));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_private_is_ephemeral() {
     let h = start().await;
     let (id, _) = h
@@ -271,6 +318,91 @@ async fn a_mention_in_a_guild_channel_is_answered() {
         .as_str()
         .unwrap_or_default()
         .contains("<@"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_inside_a_question_are_removed_and_nothing_typed_is_the_title() {
+    let h = start().await;
+    let channel = "711000000000000001";
+    let typed = "<@444000000000000001> <@&555000000000000001> in <#666000000000000001> @everyone \
+                 why are resident doctors striking?";
+    h.emu.message(
+        channel,
+        "123",
+        false,
+        &format!("<@{BOT_ID}> {typed}"),
+        true,
+        &[BOT_ID, "444000000000000001"],
+    );
+    let r = h.channel_reply(channel).await;
+    assert_answered(&r.body);
+    let title = embed(&r.body)["title"].as_str().unwrap_or_default().to_string();
+    assert!(!title.contains('<') && !title.contains("@everyone"), "{title}");
+    assert!(!r.body.to_string().contains("444000000000000001"), "{}", r.body);
+    // The same through /ask.
+    let (id, _) = h.emu.slash_ask("123", typed, None);
+    let cb = h.callback(&id).await;
+    assert_answered(&cb.body);
+    assert!(!cb.body.to_string().contains("555000000000000001"), "{}", cb.body);
+    h.stop().await;
+}
+
+/// The link buttons (style 5) of a reply: `(label, url)`.
+fn link_buttons(body: &Value) -> Vec<(String, String)> {
+    let data = body.get("data").unwrap_or(body);
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter(|b| b["style"] == 5)
+        .map(|b| {
+            let text = |k: &str| b[k].as_str().unwrap_or_default().to_string();
+            (text("label"), text("url"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_source_answer_has_a_source_link_button() {
+    // A question answered from one fact with one source, and one answered from several sources.
+    let engine = Engine::load(&knowledge()).expect("the fact base loads");
+    let today = support::bot::today();
+    let sources_of = |q: &str| {
+        let a = engine.ask(q, today);
+        let mut urls: Vec<String> = a
+            .facts
+            .iter()
+            .flat_map(|f| f.sources.iter().filter_map(|s| s.url.clone()))
+            .collect();
+        urls.dedup();
+        (a.answered, urls)
+    };
+    let phrasings = || {
+        engine
+            .knowledge()
+            .served_facts()
+            .filter_map(|f| f.phrasings.first().cloned())
+            .collect::<Vec<_>>()
+    };
+    let single = phrasings()
+        .into_iter()
+        .find(|q| matches!(sources_of(q), (true, u) if u.len() == 1))
+        .expect("a single-source answer");
+    let several = phrasings()
+        .into_iter()
+        .find(|q| matches!(sources_of(q), (true, u) if u.len() > 1))
+        .expect("a several-source answer");
+    let h = start().await;
+    let (id, _) = h.emu.slash_ask("124", &single, None);
+    let links = link_buttons(&h.callback(&id).await.body);
+    let url = sources_of(&single).1[0].clone();
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].0.starts_with("Source"), "{links:?}");
+    assert_eq!(links[0].1, url);
+    let (id, _) = h.emu.slash_ask("124", &several, None);
+    assert!(link_buttons(&h.callback(&id).await.body).is_empty());
     h.stop().await;
 }
 
@@ -420,6 +552,113 @@ async fn the_sixth_question_in_the_window_is_refused_ephemerally() {
         .as_str()
         .unwrap_or_default()
         .contains("at most 5 questions"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_mentions_from_one_user_make_at_most_six_channel_posts() {
+    let h = start().await;
+    let channel = "751000000000000001";
+    let posts_path = format!("/api/v10/channels/{channel}/messages");
+    for _ in 0..20 {
+        h.emu.message(
+            channel,
+            "119",
+            false,
+            &format!("<@{BOT_ID}> when is the next strike?"),
+            true,
+            &[BOT_ID],
+        );
+    }
+    // Every mention is dealt with: a post, or a reaction on the message.
+    let handled = |r: &Recorded| {
+        r.status < 300
+            && ((r.method == "POST" && r.path == posts_path)
+                || (r.method == "PUT" && r.path.contains("/reactions/")))
+    };
+    let all = h
+        .emu
+        .wait_until(WAIT, || {
+            let n = h.emu.requests().iter().filter(|r| handled(r)).count();
+            (n >= 20).then_some(n)
+        })
+        .await;
+    assert_eq!(all, Some(20), "requests: {:#?}", h.emu.requests());
+    let posts: Vec<Recorded> = h
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == posts_path)
+        .collect();
+    assert!(posts.len() <= 6, "{} posts in the channel", posts.len());
+    let answers = posts.iter().filter(|p| !description(&p.body).is_empty()).count();
+    let refusals = posts
+        .iter()
+        .filter(|p| {
+            p.body["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("at most 5 questions"))
+        })
+        .count();
+    assert_eq!((answers, refusals), (5, 1));
+    h.stop().await;
+}
+
+/// The text of an ephemeral first response.
+fn ephemeral_text(cb: &Recorded) -> String {
+    assert_eq!(cb.body["type"], 4, "{}", cb.body);
+    assert!(is_ephemeral(&cb.body), "not ephemeral: {}", cb.body);
+    cb.body["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_commands_buttons_and_forms_get_an_ephemeral_out_of_date_reply() {
+    let h = start().await;
+    let button = h.emu.click("130", "sf:retired-button:1");
+    let form = h
+        .emu
+        .submit_form_as("130", "2147483647", "sf:old-form:1", &[("x", "y")]);
+    let command = h.emu.slash("130", "strikes");
+    let (subcommand, _) =
+        h.emu
+            .command_as("130", "2147483647", &[], "fact", Some("explode"), &[]);
+    for id in [button, form, command, subcommand] {
+        let text = ephemeral_text(&h.callback(&id).await);
+        assert!(text.contains("out of date") && text.contains("/ask"), "{text}");
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_command_in_a_dm_says_only_in_servers() {
+    let h = start().await;
+    let id = h
+        .emu
+        .dm_command("131", "fact", Some("show"), &[("id", Value::from("x"))]);
+    let text = ephemeral_text(&h.callback(&id).await);
+    assert_eq!(text, strikefacts::discord::moderation::ONLY_IN_SERVERS);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_on_the_callback_still_delivers_the_answer() {
+    let h = start().await;
+    h.emu.fail_with("POST", "/callback", 500, 1);
+    let (id, _) = h
+        .emu
+        .slash_ask("132", "why are resident doctors striking?", None);
+    let cb = h.callback(&id).await;
+    assert_answered(&cb.body);
+    let tries = h
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.path == callback_path(&id))
+        .count();
+    assert_eq!(tries, 2, "one failed try and one retry");
     h.stop().await;
 }
 

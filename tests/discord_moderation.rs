@@ -367,6 +367,33 @@ async fn a_moderator_adds_a_fact_with_the_form_and_ask_answers_it_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_on_the_edit_after_an_add_still_end_in_the_outcome() {
+    let h = start().await;
+    // The deferred response cannot be filled in (a 500, and again on the retry): the outcome
+    // arrives as a follow-up, so the moderator is not left on "thinking…".
+    h.emu.fail_with("PATCH", "/messages/@original", 500, 2);
+    let (submit, _) = h
+        .add_fact(
+            "are resident doctors striking over parking at night",
+            NEW_ANSWER,
+            "2026-03-parking-at-night",
+        )
+        .await;
+    let said = h.said_full(&submit).await;
+    assert_eq!(said.method, "POST", "{:?}", said.path);
+    let text = content(&said).unwrap_or_default();
+    assert!(text.starts_with("Added fact `2026-03-parking-at-night`"), "{text}");
+    let failed = h
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.status == 500)
+        .count();
+    assert_eq!(failed, 2);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_non_moderator_is_refused_ephemerally_and_nothing_is_written() {
     let h = start().await;
     // The moderators' commands are hidden from members without Manage Messages (Discord's UI

@@ -27,7 +27,10 @@ pub async fn ask(
             let text = refusal(data.limiter.limit(), wait);
             return send(ctx, Reply::notice(&text).to_poise(true)).await;
         }
-        Ok(()) => Reply::from_answer(&data.answer(&question, ctx.guild_id().map(|g| g.get()))),
+        Ok(()) => {
+            let question = super::messages::clean_question(&question);
+            Reply::from_answer(&data.answer(&question, ctx.guild_id().map(|g| g.get())))
+        }
     };
     send(ctx, reply.to_poise(private)).await
 }
@@ -57,15 +60,15 @@ async fn autocomplete_question(
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// A click on a related-question button: answers that question the way `/ask` would. Clicks
-/// on buttons that are not ours are left alone.
+/// A click on a related-question button: answers that question the way `/ask` would. A click
+/// on a button that is not a related question is left to the caller (`false`).
 pub async fn on_button(
     ctx: &serenity::Context,
     click: &serenity::ComponentInteraction,
     data: &Data,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let Some(id) = reply::question_from_id(&click.data.custom_id) else {
-        return Ok(());
+        return Ok(false);
     };
     let question = match id {
         ButtonQuestion::Whole(q) => q,
@@ -95,5 +98,5 @@ pub async fn on_button(
         click.create_response(&ctx.http, response.clone())
     })
     .await?;
-    Ok(())
+    Ok(true)
 }

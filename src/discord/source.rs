@@ -4,7 +4,7 @@
 //! It exists as its own command so `/fact add` can offer every known source by autocomplete; the
 //! back end validates the source (id, date, http(s) URL) with the same loader as everything else.
 
-use super::moderation::{gate, send, AppContext};
+use super::moderation::{gate, send, Access, AppContext};
 use super::Error;
 use crate::moderation::SourceDraft;
 
@@ -40,7 +40,7 @@ pub async fn add(
     #[max_length = 60]
     id: Option<String>,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, Access::Change).await? else {
         return Ok(());
     };
     let id = id

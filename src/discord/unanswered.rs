@@ -13,8 +13,8 @@ use poise::serenity_prelude as serenity;
 
 use super::fact::{fact_form, new_draft, FormKind};
 use super::moderation::{
-    custom_id, form_title, gate, ids, input, label, send, AppContext, ChangeOp, FormValues,
-    Moderator, Target,
+    custom_id, form_title, gate, ids, input, label, send, Access, AppContext, ChangeOp,
+    FormValues, Moderator, Target,
 };
 use super::reply::{self, limits};
 use super::{Data, Error};
@@ -30,7 +30,7 @@ const SHOWN: usize = 5;
     default_member_permissions = "MANAGE_MESSAGES"
 )]
 pub async fn unanswered(ctx: AppContext<'_>) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, Access::Read).await? else {
         return Ok(());
     };
     let today = ctx.data().today();
