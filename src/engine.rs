@@ -713,7 +713,7 @@ impl Engine {
             }
             seen.push(m.fact);
             if let Some(p) = f.phrasings.get(m.phrasing) {
-                out.push(sentence(p));
+                out.push(shown_question(f, p));
             }
             if out.len() == SUGGESTIONS {
                 break;
@@ -733,7 +733,7 @@ impl Engine {
                 .max_by_key(|f| f.as_of)
             {
                 if let Some(p) = f.phrasings.first() {
-                    out.push(sentence(p));
+                    out.push(shown_question(f, p));
                 }
             }
         }
@@ -827,12 +827,14 @@ impl Engine {
         out
     }
 
-    /// Phrasings that complete a partly typed question, best first (for autocomplete).
+    /// The display questions of the facts whose phrasings complete a partly typed question,
+    /// best first (for autocomplete; a phrasing where a fact has no display question).
     pub fn complete(&self, partial: &str, limit: usize) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (fact, phrasing) in self.matcher.complete(partial, limit) {
-            if let Some(p) = self.kb.facts[fact].phrasings.get(phrasing) {
-                let s = sentence(p);
+            let f = &self.kb.facts[fact];
+            if let Some(p) = f.phrasings.get(phrasing) {
+                let s = shown_question(f, p);
                 if !out.contains(&s) {
                     out.push(s);
                 }
@@ -861,6 +863,12 @@ fn scope(cues: &Cues) -> Scope<'_> {
 }
 
 /// A phrasing as a question a person would click: capitalised, with a question mark.
+/// What is shown for a fact found by one of its phrasings: its display question, else the
+/// phrasing as a sentence.
+fn shown_question(f: &crate::model::Fact, phrasing: &str) -> String {
+    f.question.clone().unwrap_or_else(|| sentence(phrasing))
+}
+
 fn sentence(p: &str) -> String {
     let p = p.trim();
     let mut chars = p.chars();

@@ -148,6 +148,8 @@ pub struct KnowledgeBase {
     pub settings: MatcherSettings,
     /// The emergency, crisis, instruction and place screens (`screens.toml`).
     pub screener: Screener,
+    /// Words no display question may contain (`slang` of `questions.toml`); `check` applies it.
+    pub slang: Vec<String>,
 }
 
 impl KnowledgeBase {
@@ -250,7 +252,6 @@ struct RawSource {
 struct RawFact {
     id: Spanned<String>,
     dispute: Spanned<String>,
-    question: Option<Spanned<String>>,
     as_of: Spanned<String>,
     #[serde(default)]
     approximate: bool,
@@ -266,6 +267,15 @@ struct RawFact {
     state: bool,
     review_by: Option<Spanned<String>>,
     retired: Option<Retirement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestions {
+    #[serde(default)]
+    slang: Vec<String>,
+    #[serde(default)]
+    questions: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -355,7 +365,8 @@ impl Reader {
             None => Screener::default(),
         };
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
-        let facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
+        let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
+        let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);
         let timeline = self.read_timeline(&dir.join("timeline.toml"), &dispute_ids, &sources);
         KnowledgeBase {
             root: dir.to_path_buf(),
@@ -366,7 +377,38 @@ impl Reader {
             lexicon,
             settings,
             screener,
+            slang,
         }
+    }
+
+    /// Sets each fact's display question from `questions.toml` and returns its slang list. A
+    /// missing file leaves every fact without one (`check` warns); a question for an unknown
+    /// fact id, or an empty one, is a problem.
+    fn read_questions(&mut self, path: &Path, facts: &mut [Fact]) -> Vec<String> {
+        if !path.exists() {
+            return Vec::new();
+        }
+        let Some(text) = self.read_file(path) else {
+            return Vec::new();
+        };
+        let Some(raw) = self.parse::<RawQuestions>(path, &text) else {
+            return Vec::new();
+        };
+        for (id, question) in &raw.questions {
+            let shown = question.get_ref().split_whitespace().collect::<Vec<_>>().join(" ");
+            match facts.iter_mut().find(|f| &f.id == id) {
+                Some(_) if shown.is_empty() => {
+                    let msg = format!("the display question of {id:?} is empty");
+                    self.problem(path, &text, question.span().start, msg);
+                }
+                Some(f) => f.question = Some(shown),
+                None => {
+                    let msg = format!("a display question for {id:?}, which is no fact's id");
+                    self.problem(path, &text, question.span().start, msg);
+                }
+            }
+        }
+        raw.slang.iter().map(|w| crate::lexicon::plain(w)).collect()
     }
 
     fn read_disputes(&mut self, path: &Path) -> Vec<Dispute> {
@@ -640,10 +682,8 @@ impl Reader {
         Some(Fact {
             id,
             dispute: raw.dispute.into_inner().trim().to_string(),
-            question: raw
-                .question
-                .map(|q| q.into_inner().split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|q| !q.is_empty()),
+            // From `questions.toml` (see `Reader::read_questions`).
+            question: None,
             as_of: as_of?,
             approximate: raw.approximate,
             answer: raw.answer.into_inner().trim().to_string(),

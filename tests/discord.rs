@@ -266,6 +266,78 @@ async fn autocomplete_suggests_for_a_partial_misspelt_question() {
     h.stop().await;
 }
 
+/// Whether a label or choice is fit to show: capitalised, and no slang marker.
+fn clean_shown(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    text.chars().next().is_some_and(char::is_uppercase)
+        && !["fr", "lol", "ngl", "docs", "tho"].iter().any(|s| words.contains(s))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_offers_clean_display_questions_for_short_prefixes() {
+    let h = start().await;
+    // Some answers first, so that "most asked" has something to count.
+    for q in ["why are resident doctors striking?", "why are resident doctors striking?"] {
+        let (id, _) = h.emu.slash_ask("125", q, None);
+        assert_answered(&h.callback(&id).await.body);
+    }
+    for partial in ["", "w", "why", "why are", "when", "who is", "wen is the nxt strik"] {
+        let id = h.emu.autocomplete_ask("125", partial);
+        let cb = h.callback(&id).await;
+        let names: Vec<String> = cb.body["data"]["choices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["name"].as_str().map(str::to_string))
+            .collect();
+        assert!(!names.is_empty(), "nothing offered for {partial:?}");
+        assert!(names.len() <= 25);
+        for n in &names {
+            assert!(clean_shown(n), "{partial:?} offered {n:?}");
+        }
+        let typed = partial.to_lowercase();
+        if ["w", "why", "why are", "when"].contains(&partial) {
+            assert!(
+                names[0].to_lowercase().starts_with(&typed),
+                "{partial:?} first offered {:?}",
+                names[0]
+            );
+        }
+        if partial == "why are" {
+            assert_eq!(names[0], "Why are resident doctors striking in 2025?", "most asked first");
+        }
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_show_clean_display_questions() {
+    let h = start().await;
+    let questions = [
+        "why are resident doctors striking?",
+        "who was the health sec in 2023",
+        "how much do resident docs want",
+        "how do I bake sourdough bread?",
+        "when is the next strike?",
+    ];
+    for q in questions {
+        let (id, _) = h.emu.slash_ask("126", q, None);
+        let cb = h.callback(&id).await;
+        let labels: Vec<String> = buttons(&cb.body).into_iter().map(|(l, _)| l).collect();
+        assert!(!labels.is_empty(), "no buttons under {q:?}");
+        for l in labels {
+            assert!(clean_shown(&l), "under {q:?}: {l:?}");
+        }
+        let title = embed(&cb.body)["title"].as_str().unwrap_or_default().to_string();
+        assert!(title.is_empty() || clean_shown(&title), "{title:?}");
+    }
+    h.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_related_question_button_is_answered() {
     let h = start().await;

@@ -64,6 +64,8 @@ pub struct Data {
     /// The moderators' back end and who may use it; `None` leaves the moderator commands
     /// answering that moderation is not set up.
     pub moderators: Option<Moderators>,
+    /// How often each fact was answered (autocomplete offers the most asked first).
+    pub asked: ask::Asked,
 }
 
 impl Data {
@@ -79,6 +81,7 @@ impl Data {
             on_declined: None,
             retry: config.retry,
             moderators: None,
+            asked: ask::Asked::default(),
         }
     }
 
@@ -107,6 +110,7 @@ impl Data {
     /// Asks the core; reports a declined question to [`Data::on_declined`].
     pub fn answer(&self, question: &str, guild: Option<u64>) -> Answer {
         let answer = self.engine.load().ask(question, self.today());
+        self.asked.record(answer.facts.iter().map(|f| f.id.as_str()));
         if !answer.answered {
             tracing::info!(reason = ?answer.declined, "declined a question");
             if let Some(hook) = &self.on_declined {
