@@ -692,7 +692,8 @@ async fn unknown_commands_buttons_and_forms_get_an_ephemeral_out_of_date_reply()
     let button = h.emu.click("130", "sf:retired-button:1");
     let form = h
         .emu
-        .submit_form_as("130", "2147483647", "sf:old-form:1", &[("x", "y")]);
+        .submit_form_as("130", "2147483647", "sf:old-form:1", &[("x", "y")])
+        .0;
     let command = h.emu.slash("130", "strikes");
     let (subcommand, _) =
         h.emu

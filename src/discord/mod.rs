@@ -495,6 +495,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::UnknownInteraction {
             framework,
             interaction,
+            ..
         } => {
             tracing::info!(command = %interaction.data.name, "an interaction the bot does not know");
             let data = framework.user_data;
