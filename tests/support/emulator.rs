@@ -470,6 +470,33 @@ impl Emulator {
         id
     }
 
+    /// Autocomplete (type 4) of option `option` of `/name sub` with `partial` typed so far, by a
+    /// member with `permissions`.
+    pub fn autocomplete_as(
+        &self,
+        user_id: &str,
+        permissions: &str,
+        name: &str,
+        sub: &str,
+        option: &str,
+        partial: &str,
+    ) -> String {
+        let id = self.next_id();
+        let focused = json!({"name": option, "type": 3, "value": partial, "focused": true});
+        let d = self.interaction_as(
+            &id,
+            4,
+            user_id,
+            permissions,
+            &[],
+            json!({"id": "600000000000000003", "name": name, "type": 1, "options": [
+                {"name": sub, "type": 1, "options": [focused]}
+            ]}),
+        );
+        self.dispatch("INTERACTION_CREATE", d);
+        id
+    }
+
     /// A guild slash command without options (e.g. `/help`).
     pub fn slash(&self, user_id: &str, name: &str) -> String {
         let id = self.next_id();
