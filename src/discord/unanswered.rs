@@ -91,7 +91,7 @@ fn closest(id: &str, shown: Option<&str>) -> String {
 fn render(
     groups: &[(UnansweredGroup, Option<String>, Option<String>)],
 ) -> (String, Vec<serenity::CreateActionRow>) {
-    let total: usize = groups.iter().map(|(g, _)| g.count).sum();
+    let total: usize = groups.iter().map(|(g, _, _)| g.count).sum();
     let mut text = format!(
         "{} unanswered question(s) in {} group(s), most asked first:",
         total,
