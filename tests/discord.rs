@@ -165,15 +165,27 @@ async fn ask_is_answered_with_a_source_link_and_as_of_date() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_family_word_is_answered_with_the_facts_and_no_emergency_message() {
+async fn a_family_word_gets_no_emergency_message() {
     let h = start().await;
     let q = "my mum is a nurse, why are resident doctors striking?";
     let (id, _) = h.emu.slash_ask("120", q, None);
     let cb = h.callback(&id).await;
-    assert_answered(&cb.body);
     let d = description(&cb.body);
     assert!(!d.contains("999") && !d.contains("111"), "{d}");
-    assert_eq!(embed(&cb.body)["color"], ANSWERED_COLOUR);
+    let colour = embed(&cb.body)["color"].as_u64();
+    assert!(
+        colour != Some(u64::from(EMERGENCY_COLOUR)) && colour != Some(u64::from(CRISIS_COLOUR)),
+        "{colour:?}"
+    );
+    // Answered, or (while the matcher declines the extra clause) offered the question it asks.
+    let offered = buttons(&cb.body)
+        .iter()
+        .any(|(l, _)| l == "Why are resident doctors striking in 2025?");
+    assert!(
+        colour == Some(u64::from(ANSWERED_COLOUR)) || offered,
+        "{}",
+        cb.body
+    );
     h.stop().await;
 }
 

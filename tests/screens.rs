@@ -126,12 +126,24 @@ fn no_near_miss_raises_an_alarm() {
     assert!(alarmed.is_empty(), "false alarms: {alarmed:#?}");
 }
 
+/// The family word no longer turns the question into signposting. (The matcher still declines
+/// it for its unrelated clause, "my mum is a nurse", but offers the question it asks; answering
+/// it outright is the matcher's part, not the screen's.)
 #[test]
-fn a_family_word_does_not_hide_the_answer() {
+fn a_family_word_gets_no_signposting_and_is_offered_its_question() {
     let a = engine().ask(
         "my mum is a nurse, why are resident doctors striking?",
         today(),
     );
-    assert!(a.answered && !a.facts.is_empty(), "{}", a.text);
     assert!(a.help.is_none());
+    assert!(!a.text.contains("999"), "{}", a.text);
+    assert!(
+        a.facts.iter().any(|f| f.id == "2025-why-resident-doctors-are-striking")
+            || a
+                .suggestions
+                .iter()
+                .any(|s| s == "Why are resident doctors striking in 2025?"),
+        "{}",
+        a.text
+    );
 }
