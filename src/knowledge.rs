@@ -383,7 +383,7 @@ impl Reader {
 
     /// Sets each fact's display question from `questions.toml` and returns its slang list. A
     /// missing file leaves every fact without one (`check` warns); a question for an unknown
-    /// fact id, or an empty one, is a problem.
+    /// fact id is a warning, an empty one an error.
     fn read_questions(&mut self, path: &Path, facts: &mut [Fact]) -> Vec<String> {
         if !path.exists() {
             return Vec::new();
@@ -402,10 +402,13 @@ impl Reader {
                     self.problem(path, &text, question.span().start, msg);
                 }
                 Some(f) => f.question = Some(shown),
-                None => {
-                    let msg = format!("a display question for {id:?}, which is no fact's id");
-                    self.problem(path, &text, question.span().start, msg);
-                }
+                // Only a warning: a fact removed by hand must not stop the base being served.
+                None => self.problems.push(Problem {
+                    path: path.to_path_buf(),
+                    line: line_of(&text, question.span().start),
+                    severity: Severity::Warning,
+                    message: format!("a display question for {id:?}, which is no fact's id"),
+                }),
             }
         }
         raw.slang.iter().map(|w| crate::lexicon::plain(w)).collect()
