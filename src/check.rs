@@ -217,7 +217,9 @@ fn check_display_question(engine: &Engine, fact: &crate::model::Fact) -> Vec<Pro
     }
     let n = q.chars().count();
     if n > MAX_DISPLAY_QUESTION {
-        wrong.push(format!("is {n} characters (at most {MAX_DISPLAY_QUESTION})"));
+        wrong.push(format!(
+            "is {n} characters (at most {MAX_DISPLAY_QUESTION})"
+        ));
     }
     if let Some(s) = kb.slang.iter().find(|s| words.contains(&s.as_str())) {
         wrong.push(format!("contains the slang word {s:?}"));

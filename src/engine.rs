@@ -145,15 +145,17 @@ impl Engine {
             ));
         }
         if screen.other_place {
-            return helped(self.decline(
-                shown,
-                Decline::OtherPlace,
-                Vec::new(),
-                "My facts cover the doctors' strikes in England only, so I can't answer for \
+            return helped(
+                self.decline(
+                    shown,
+                    Decline::OtherPlace,
+                    Vec::new(),
+                    "My facts cover the doctors' strikes in England only, so I can't answer for \
                  elsewhere."
-                    .to_string(),
-                notices,
-            ));
+                        .to_string(),
+                    notices,
+                ),
+            );
         }
         let whole = self.answer_part(&cleaned, today, None);
         let parts: Vec<String> = split_parts(&cleaned)

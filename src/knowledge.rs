@@ -395,7 +395,11 @@ impl Reader {
             return Vec::new();
         };
         for (id, question) in &raw.questions {
-            let shown = question.get_ref().split_whitespace().collect::<Vec<_>>().join(" ");
+            let shown = question
+                .get_ref()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             match facts.iter_mut().find(|f| &f.id == id) {
                 Some(_) if shown.is_empty() => {
                     let msg = format!("the display question of {id:?} is empty");

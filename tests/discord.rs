@@ -201,7 +201,10 @@ async fn a_crisis_gets_the_crisis_lines_in_their_own_colour_without_buttons_or_e
     assert!(d.contains("999") && d.contains("111"), "{d}");
     assert_eq!(e["color"], CRISIS_COLOUR);
     let title = e["title"].as_str().unwrap_or_default();
-    assert!(!title.contains("pills"), "the question echoed as the title: {title}");
+    assert!(
+        !title.contains("pills"),
+        "the question echoed as the title: {title}"
+    );
     assert!(buttons(&cb.body).is_empty(), "{:?}", buttons(&cb.body));
     h.stop().await;
 }
@@ -286,18 +289,31 @@ fn clean_shown(text: &str) -> bool {
         .filter(|w| !w.is_empty())
         .collect();
     text.chars().next().is_some_and(char::is_uppercase)
-        && !["fr", "lol", "ngl", "docs", "tho"].iter().any(|s| words.contains(s))
+        && !["fr", "lol", "ngl", "docs", "tho"]
+            .iter()
+            .any(|s| words.contains(s))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autocomplete_offers_clean_display_questions_for_short_prefixes() {
     let h = start().await;
     // Some answers first, so that "most asked" has something to count.
-    for q in ["why are resident doctors striking?", "why are resident doctors striking?"] {
+    for q in [
+        "why are resident doctors striking?",
+        "why are resident doctors striking?",
+    ] {
         let (id, _) = h.emu.slash_ask("125", q, None);
         assert_answered(&h.callback(&id).await.body);
     }
-    for partial in ["", "w", "why", "why are", "when", "who is", "wen is the nxt strik"] {
+    for partial in [
+        "",
+        "w",
+        "why",
+        "why are",
+        "when",
+        "who is",
+        "wen is the nxt strik",
+    ] {
         let id = h.emu.autocomplete_ask("125", partial);
         let cb = h.callback(&id).await;
         let names: Vec<String> = cb.body["data"]["choices"]
@@ -320,7 +336,10 @@ async fn autocomplete_offers_clean_display_questions_for_short_prefixes() {
             );
         }
         if partial == "why are" {
-            assert_eq!(names[0], "Why are resident doctors striking in 2025?", "most asked first");
+            assert_eq!(
+                names[0], "Why are resident doctors striking in 2025?",
+                "most asked first"
+            );
         }
     }
     h.stop().await;
@@ -345,7 +364,10 @@ async fn buttons_show_clean_display_questions() {
         for l in labels {
             assert!(clean_shown(&l), "under {q:?}: {l:?}");
         }
-        let title = embed(&cb.body)["title"].as_str().unwrap_or_default().to_string();
+        let title = embed(&cb.body)["title"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(title.is_empty() || clean_shown(&title), "{title:?}");
     }
     assert!(shown >= 5, "only {shown} buttons in all");
@@ -423,14 +445,28 @@ async fn mentions_inside_a_question_are_removed_and_nothing_typed_is_the_title()
     );
     let r = h.channel_reply(channel).await;
     assert_answered(&r.body);
-    let title = embed(&r.body)["title"].as_str().unwrap_or_default().to_string();
-    assert!(!title.contains('<') && !title.contains("@everyone"), "{title}");
-    assert!(!r.body.to_string().contains("444000000000000001"), "{}", r.body);
+    let title = embed(&r.body)["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        !title.contains('<') && !title.contains("@everyone"),
+        "{title}"
+    );
+    assert!(
+        !r.body.to_string().contains("444000000000000001"),
+        "{}",
+        r.body
+    );
     // The same through /ask.
     let (id, _) = h.emu.slash_ask("123", typed, None);
     let cb = h.callback(&id).await;
     assert_answered(&cb.body);
-    assert!(!cb.body.to_string().contains("555000000000000001"), "{}", cb.body);
+    assert!(
+        !cb.body.to_string().contains("555000000000000001"),
+        "{}",
+        cb.body
+    );
     h.stop().await;
 }
 
@@ -682,7 +718,10 @@ async fn twenty_mentions_from_one_user_make_at_most_six_channel_posts() {
         .filter(|r| r.method == "POST" && r.path == posts_path)
         .collect();
     assert!(posts.len() <= 6, "{} posts in the channel", posts.len());
-    let answers = posts.iter().filter(|p| !description(&p.body).is_empty()).count();
+    let answers = posts
+        .iter()
+        .filter(|p| !description(&p.body).is_empty())
+        .count();
     let refusals = posts
         .iter()
         .filter(|p| {
@@ -714,12 +753,15 @@ async fn unknown_commands_buttons_and_forms_get_an_ephemeral_out_of_date_reply()
         .submit_form_as("130", "2147483647", "sf:old-form:1", &[("x", "y")])
         .0;
     let command = h.emu.slash("130", "strikes");
-    let (subcommand, _) =
-        h.emu
-            .command_as("130", "2147483647", &[], "fact", Some("explode"), &[]);
+    let (subcommand, _) = h
+        .emu
+        .command_as("130", "2147483647", &[], "fact", Some("explode"), &[]);
     for id in [button, form, command, subcommand] {
         let text = ephemeral_text(&h.callback(&id).await);
-        assert!(text.contains("out of date") && text.contains("/ask"), "{text}");
+        assert!(
+            text.contains("out of date") && text.contains("/ask"),
+            "{text}"
+        );
     }
     h.stop().await;
 }

@@ -382,7 +382,10 @@ async fn server_errors_on_the_edit_after_an_add_still_end_in_the_outcome() {
     let said = h.said_full(&submit).await;
     assert_eq!(said.method, "POST", "{:?}", said.path);
     let text = content(&said).unwrap_or_default();
-    assert!(text.starts_with("Added fact `2026-03-parking-at-night`"), "{text}");
+    assert!(
+        text.starts_with("Added fact `2026-03-parking-at-night`"),
+        "{text}"
+    );
     let failed = h
         .emu
         .requests()

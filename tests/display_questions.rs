@@ -54,7 +54,10 @@ fn check_refuses_a_slangy_lower_case_or_misleading_display_question() {
         .map(|p| p.message.clone())
         .collect();
     let about = |needle: &str| problems.iter().any(|m| m.contains(needle));
-    assert!(about("does not start with a capital letter"), "{problems:#?}");
+    assert!(
+        about("does not start with a capital letter"),
+        "{problems:#?}"
+    );
     assert!(about("slang word"), "{problems:#?}");
     assert!(about("does not end with"), "{problems:#?}");
     assert!(about("not to this one"), "{problems:#?}");

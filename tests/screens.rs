@@ -138,9 +138,10 @@ fn a_family_word_gets_no_signposting_and_is_offered_its_question() {
     assert!(a.help.is_none());
     assert!(!a.text.contains("999"), "{}", a.text);
     assert!(
-        a.facts.iter().any(|f| f.id == "2025-why-resident-doctors-are-striking")
-            || a
-                .suggestions
+        a.facts
+            .iter()
+            .any(|f| f.id == "2025-why-resident-doctors-are-striking")
+            || a.suggestions
                 .iter()
                 .any(|s| s == "Why are resident doctors striking in 2025?"),
         "{}",

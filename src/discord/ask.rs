@@ -82,7 +82,11 @@ pub fn starting_with(engine: &Engine, asked: &Asked, partial: &str, limit: usize
         .map(|(f, q)| (asked.count(&f.id), f.as_of, q))
         .collect();
     found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-    found.into_iter().take(limit).map(|(_, _, q)| q.to_string()).collect()
+    found
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, q)| q.to_string())
+        .collect()
 }
 
 /// Questions the bot can answer for what has been typed so far: those starting with it, most

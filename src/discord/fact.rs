@@ -539,13 +539,22 @@ pub async fn on_reopen(
     };
     let Some(form_id) = custom_id(ids::EDIT_FORM, &[&kept.fact, &kept.version]) else {
         return target
-            .say(ctx, data, "This fact's id is too long to edit from Discord; use `strikefacts fact edit`.")
+            .say(
+                ctx,
+                data,
+                "This fact's id is too long to edit from Discord; use `strikefacts fact edit`.",
+            )
             .await;
     };
     let mut draft = FactDraft::default();
     draft.apply_form(&kept.phrasings, &kept.answer, &kept.excerpts, &kept.as_of);
     apply_extra(&mut draft, &kept.extra, false);
-    let modal = fact_form(&form_id, &format!("Edit {}", kept.fact), &draft, FormKind::Edit);
+    let modal = fact_form(
+        &form_id,
+        &format!("Edit {}", kept.fact),
+        &draft,
+        FormKind::Edit,
+    );
     target.open_form(ctx, data, modal).await
 }
 

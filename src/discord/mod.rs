@@ -110,7 +110,8 @@ impl Data {
     /// Asks the core; reports a declined question to [`Data::on_declined`].
     pub fn answer(&self, question: &str, guild: Option<u64>) -> Answer {
         let answer = self.engine.load().ask(question, self.today());
-        self.asked.record(answer.facts.iter().map(|f| f.id.as_str()));
+        self.asked
+            .record(answer.facts.iter().map(|f| f.id.as_str()));
         if !answer.answered {
             tracing::info!(reason = ?answer.declined, "declined a question");
             if let Some(hook) = &self.on_declined {
@@ -462,11 +463,14 @@ async fn event_handler(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } => {
-            if moderation::on_click(ctx, click, data).await? || ask::on_button(ctx, click, data).await?
+            if moderation::on_click(ctx, click, data).await?
+                || ask::on_button(ctx, click, data).await?
             {
                 Ok(())
             } else {
-                moderation::Target::Click(click).say(ctx, data, OUT_OF_DATE).await
+                moderation::Target::Click(click)
+                    .say(ctx, data, OUT_OF_DATE)
+                    .await
             }
         }
         serenity::FullEvent::InteractionCreate {
@@ -517,7 +521,11 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     }
     if let Some(ctx) = error.ctx() {
         let notice = reply::Reply::notice(told).to_poise(true);
-        if let Err(e) = with_retry(ctx.data().retry, "error notice", || ctx.send(notice.clone())).await {
+        if let Err(e) = with_retry(ctx.data().retry, "error notice", || {
+            ctx.send(notice.clone())
+        })
+        .await
+        {
             tracing::warn!("could not send the apology: {e}");
         }
     }

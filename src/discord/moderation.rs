@@ -185,7 +185,11 @@ impl Moderators {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         kept.retain(|_, (_, at, _)| at.elapsed() < CONFIRM_TTL);
         if kept.len() >= MAX_PENDING {
-            if let Some(oldest) = kept.iter().min_by_key(|(_, (_, at, _))| *at).map(|(k, _)| *k) {
+            if let Some(oldest) = kept
+                .iter()
+                .min_by_key(|(_, (_, at, _))| *at)
+                .map(|(k, _)| *k)
+            {
                 kept.remove(&oldest);
             }
         }

@@ -270,7 +270,10 @@ fn single_source(a: &Answer) -> Option<SourceButton> {
         return None;
     }
     Some(SourceButton {
-        label: truncate(&format!("Source: {}", first.publisher), limits::BUTTON_LABEL),
+        label: truncate(
+            &format!("Source: {}", first.publisher),
+            limits::BUTTON_LABEL,
+        ),
         url: url.to_string(),
     })
 }

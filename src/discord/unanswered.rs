@@ -13,8 +13,8 @@ use poise::serenity_prelude as serenity;
 
 use super::fact::{fact_form, new_draft, FormKind};
 use super::moderation::{
-    custom_id, form_title, gate, ids, input, label, send, Access, AppContext, ChangeOp,
-    FormValues, Moderator, Target,
+    custom_id, form_title, gate, ids, input, label, send, Access, AppContext, ChangeOp, FormValues,
+    Moderator, Target,
 };
 use super::reply::{self, limits};
 use super::{Data, Error};
