@@ -570,7 +570,7 @@ mod tests {
     #[test]
     fn a_single_source_gets_a_link_button_and_several_do_not() {
         let one = Reply::from_answer(&answer(vec![fact("Pay.", 1)], vec![]));
-        let link = one.source.expect("a link button");
+        let link = one.source.clone().expect("a link button");
         assert_eq!(link.url, "https://example.org/a_(b)/0");
         assert!(link.label.starts_with("Source"));
         assert_eq!(one.components().len(), 1);
