@@ -42,6 +42,9 @@ impl SourceRef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FactAnswer {
     pub id: String,
+    /// The fact's display question, clean enough to show under the bot's name (none for a
+    /// timeline statement or a fact that has none).
+    pub question: Option<String>,
     pub dispute: String,
     /// "2025–26 resident doctors' dispute"
     pub dispute_label: String,
@@ -89,9 +92,30 @@ pub struct Answer {
     /// NHS signposting, staleness warnings: shown with the answer.
     pub notices: Vec<String>,
     pub declined: Option<Decline>,
+    /// Set when the question sounded like someone needs help: the notices then carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<Help>,
 }
 
-/// Shown whenever a question sounds like someone may need care.
-pub const NHS_SIGNPOSTING: &str = "If this is a medical emergency, call 999 or go to A&E: \
-emergency care continues during strikes. For urgent help that is not an emergency, call NHS 111 \
-or use 111 online.";
+/// The help a question was given besides (or instead of) an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Help {
+    /// The NHS signposting: 999, A&E, 111.
+    Emergency,
+    /// The crisis lines beside the NHS signposting.
+    Crisis,
+}
+
+impl Help {
+    /// The help a screened question gets, if any.
+    pub fn of(screen: crate::screen::Screen) -> Option<Help> {
+        if screen.crisis {
+            Some(Help::Crisis)
+        } else if screen.signposting {
+            Some(Help::Emergency)
+        } else {
+            None
+        }
+    }
+}

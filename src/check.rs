@@ -5,7 +5,7 @@
 //! matcher back to its own fact, facts past their review date are flagged, and (with a sources
 //! folder) each excerpt must be found verbatim in the source texts and each figure or quoted
 //! phrase of an answer in its cited sources' texts; a fact counting strikes or strike days must
-//! give the timeline's count.
+//! give the timeline's count; each display question must be clean and lead back to its own fact.
 
 use std::fs;
 use std::path::Path;
@@ -174,6 +174,7 @@ pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
                 message,
             });
         }
+        problems.extend(check_display_question(engine, fact));
         if let Some(review) = fact.review_by {
             if review < today {
                 problems.push(Problem {
@@ -188,6 +189,67 @@ pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// The longest display question: a button label's limit, so that no label is ever cut.
+pub const MAX_DISPLAY_QUESTION: usize = 80;
+
+/// A served fact's display question: present (else a warning), capitalised, a question, short
+/// enough for a button, free of slang, and leading back to its own fact when asked (a click on
+/// its button must answer this fact).
+fn check_display_question(engine: &Engine, fact: &crate::model::Fact) -> Vec<Problem> {
+    let kb = engine.knowledge();
+    let path = kb.root.join("questions.toml");
+    let Some(q) = &fact.question else {
+        return vec![Problem {
+            path: fact.path.clone(),
+            line: 1,
+            severity: Severity::Warning,
+            message: format!(
+                "no display question for {:?} in questions.toml: its buttons show a phrasing",
+                fact.id
+            ),
+        }];
+    };
+    let plain = crate::lexicon::plain(q);
+    let words: Vec<&str> = plain.split(' ').collect();
+    let mut wrong = Vec::new();
+    if !q.chars().next().is_some_and(char::is_uppercase) {
+        wrong.push("does not start with a capital letter".to_string());
+    }
+    if !q.ends_with('?') {
+        wrong.push("does not end with \"?\"".to_string());
+    }
+    let n = q.chars().count();
+    if n > MAX_DISPLAY_QUESTION {
+        wrong.push(format!(
+            "is {n} characters (at most {MAX_DISPLAY_QUESTION})"
+        ));
+    }
+    if let Some(s) = kb.slang.iter().find(|s| words.contains(&s.as_str())) {
+        wrong.push(format!("contains the slang word {s:?}"));
+    }
+    let answer = engine.ask(q, fact.as_of.latest());
+    let ids: Vec<&str> = answer.facts.iter().map(|f| f.id.as_str()).collect();
+    if !ids.contains(&fact.id.as_str()) && !ids.iter().any(|id| id.starts_with("timeline:")) {
+        wrong.push(match answer.facts.first() {
+            Some(other) => format!("leads to fact {:?}, not to this one", other.id),
+            None => "is not answered".to_string(),
+        });
+    }
+    if wrong.is_empty() {
+        return Vec::new();
+    }
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let line = text
+        .find(&format!("\"{}\"", fact.id))
+        .map_or(1, |o| line_of(&text, o));
+    vec![Problem {
+        path,
+        line,
+        severity: Severity::Error,
+        message: format!("the display question {q:?} {}", wrong.join(", ")),
+    }]
 }
 
 /// Every excerpt of every fact and strike period must be in the text of a source it cites

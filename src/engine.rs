@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::answer::{Answer, Decline, FactAnswer, SourceRef, NHS_SIGNPOSTING};
+use crate::answer::{Answer, Decline, FactAnswer, Help, SourceRef};
 use crate::cues::{self, Cues};
 use crate::knowledge::{KnowledgeBase, LoadError};
 use crate::lexicon::{month_number, Analyzed};
@@ -118,13 +118,23 @@ impl Engine {
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
-        let screen = cues::screen(&cleaned);
+        let screen = self.kb.screener.screen(&cleaned);
+        let help = Help::of(screen);
+        let messages = &self.kb.screener.messages;
         let mut notices = Vec::new();
-        if screen.signposting {
-            notices.push(NHS_SIGNPOSTING.to_string());
+        if screen.crisis {
+            notices.push(messages.crisis.clone());
         }
+        if screen.signposting {
+            notices.push(messages.emergency.clone());
+        }
+        // Every way out of here carries the help the question was given.
+        let helped = |mut a: Answer| {
+            a.help = help;
+            a
+        };
         if screen.injection {
-            return self.decline(
+            return helped(self.decline(
                 shown,
                 Decline::Instruction,
                 Vec::new(),
@@ -132,17 +142,19 @@ impl Engine {
                  facts; I don't take instructions."
                     .to_string(),
                 notices,
-            );
+            ));
         }
         if screen.other_place {
-            return self.decline(
-                shown,
-                Decline::OtherPlace,
-                Vec::new(),
-                "My facts cover the doctors' strikes in England only, so I can't answer for \
+            return helped(
+                self.decline(
+                    shown,
+                    Decline::OtherPlace,
+                    Vec::new(),
+                    "My facts cover the doctors' strikes in England only, so I can't answer for \
                  elsewhere."
-                    .to_string(),
-                notices,
+                        .to_string(),
+                    notices,
+                ),
             );
         }
         let whole = self.answer_part(&cleaned, today, None);
@@ -226,6 +238,7 @@ impl Engine {
                 suggestions,
                 notices,
                 declined: None,
+                help,
             };
         }
         if answered.is_empty() {
@@ -239,7 +252,7 @@ impl Engine {
                     .to_string(),
                 _ => "I don't know that from my sourced facts, so I won't guess.".to_string(),
             };
-            return self.decline(shown, reason, whole.near, message, notices);
+            return helped(self.decline(shown, reason, whole.near, message, notices));
         }
         let mut facts: Vec<FactAnswer> = Vec::new();
         let mut confidence: f32 = 0.0;
@@ -274,6 +287,7 @@ impl Engine {
             suggestions,
             notices,
             declined: None,
+            help,
         }
     }
 
@@ -669,6 +683,7 @@ impl Engine {
         let f = &self.kb.facts[pos];
         FactAnswer {
             id: f.id.clone(),
+            question: f.question.clone(),
             dispute: f.dispute.clone(),
             dispute_label: self
                 .kb
@@ -700,7 +715,7 @@ impl Engine {
             }
             seen.push(m.fact);
             if let Some(p) = f.phrasings.get(m.phrasing) {
-                out.push(sentence(p));
+                out.push(shown_question(f, p));
             }
             if out.len() == SUGGESTIONS {
                 break;
@@ -720,7 +735,7 @@ impl Engine {
                 .max_by_key(|f| f.as_of)
             {
                 if let Some(p) = f.phrasings.first() {
-                    out.push(sentence(p));
+                    out.push(shown_question(f, p));
                 }
             }
         }
@@ -765,6 +780,7 @@ impl Engine {
             suggestions,
             notices,
             declined: Some(reason),
+            help: None,
         }
     }
 
@@ -813,12 +829,14 @@ impl Engine {
         out
     }
 
-    /// Phrasings that complete a partly typed question, best first (for autocomplete).
+    /// The display questions of the facts whose phrasings complete a partly typed question,
+    /// best first (for autocomplete; a phrasing where a fact has no display question).
     pub fn complete(&self, partial: &str, limit: usize) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (fact, phrasing) in self.matcher.complete(partial, limit) {
-            if let Some(p) = self.kb.facts[fact].phrasings.get(phrasing) {
-                let s = sentence(p);
+            let f = &self.kb.facts[fact];
+            if let Some(p) = f.phrasings.get(phrasing) {
+                let s = shown_question(f, p);
                 if !out.contains(&s) {
                     out.push(s);
                 }
@@ -847,6 +865,12 @@ fn scope(cues: &Cues) -> Scope<'_> {
 }
 
 /// A phrasing as a question a person would click: capitalised, with a question mark.
+/// What is shown for a fact found by one of its phrasings: its display question, else the
+/// phrasing as a sentence.
+fn shown_question(f: &crate::model::Fact, phrasing: &str) -> String {
+    f.question.clone().unwrap_or_else(|| sentence(phrasing))
+}
+
 fn sentence(p: &str) -> String {
     let p = p.trim();
     let mut chars = p.chars();

@@ -18,6 +18,7 @@ use crate::lexicon::Lexicon;
 use crate::model::{
     Dispute, Fact, PartialDate, Precision, Retirement, Source, StrikePeriod, StrikeStatus,
 };
+use crate::screen::Screener;
 
 /// Longest answer: one Discord message with room for the source line.
 pub const MAX_ANSWER_CHARS: usize = 600;
@@ -147,6 +148,10 @@ pub struct KnowledgeBase {
     pub timeline: Vec<StrikePeriod>,
     pub lexicon: Lexicon,
     pub settings: MatcherSettings,
+    /// The emergency, crisis, instruction and place screens (`screens.toml`).
+    pub screener: Screener,
+    /// Words no display question may contain (`slang` of `questions.toml`); `check` applies it.
+    pub slang: Vec<String>,
 }
 
 impl KnowledgeBase {
@@ -268,6 +273,15 @@ struct RawFact {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawQuestions {
+    #[serde(default)]
+    slang: Vec<String>,
+    #[serde(default)]
+    questions: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawTimeline {
     strike: Vec<Spanned<RawStrike>>,
 }
@@ -347,8 +361,17 @@ impl Reader {
                 .unwrap_or_default(),
             None => MatcherSettings::default(),
         };
+        let screens_path = dir.join("screens.toml");
+        let screener = match self.read_file(&screens_path) {
+            Some(text) => Screener::from_toml(&text).unwrap_or_else(|(offset, msg)| {
+                self.problem(&screens_path, &text, offset, msg);
+                Screener::default()
+            }),
+            None => Screener::default(),
+        };
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
-        let facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
+        let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
+        let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);
         let timeline = self.read_timeline(&dir.join("timeline.toml"), &dispute_ids, &sources);
         KnowledgeBase {
             root: dir.to_path_buf(),
@@ -358,7 +381,46 @@ impl Reader {
             timeline,
             lexicon,
             settings,
+            screener,
+            slang,
         }
+    }
+
+    /// Sets each fact's display question from `questions.toml` and returns its slang list. A
+    /// missing file leaves every fact without one (`check` warns); a question for an unknown
+    /// fact id is a warning, an empty one an error.
+    fn read_questions(&mut self, path: &Path, facts: &mut [Fact]) -> Vec<String> {
+        if !path.exists() {
+            return Vec::new();
+        }
+        let Some(text) = self.read_file(path) else {
+            return Vec::new();
+        };
+        let Some(raw) = self.parse::<RawQuestions>(path, &text) else {
+            return Vec::new();
+        };
+        for (id, question) in &raw.questions {
+            let shown = question
+                .get_ref()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            match facts.iter_mut().find(|f| &f.id == id) {
+                Some(_) if shown.is_empty() => {
+                    let msg = format!("the display question of {id:?} is empty");
+                    self.problem(path, &text, question.span().start, msg);
+                }
+                Some(f) => f.question = Some(shown),
+                // Only a warning: a fact removed by hand must not stop the base being served.
+                None => self.problems.push(Problem {
+                    path: path.to_path_buf(),
+                    line: line_of(&text, question.span().start),
+                    severity: Severity::Warning,
+                    message: format!("a display question for {id:?}, which is no fact's id"),
+                }),
+            }
+        }
+        raw.slang.iter().map(|w| crate::lexicon::plain(w)).collect()
     }
 
     fn read_disputes(&mut self, path: &Path) -> Vec<Dispute> {
@@ -632,6 +694,8 @@ impl Reader {
         Some(Fact {
             id,
             dispute: raw.dispute.into_inner().trim().to_string(),
+            // From `questions.toml` (see `Reader::read_questions`).
+            question: None,
             as_of: as_of?,
             approximate: raw.approximate,
             answer: raw.answer.into_inner().trim().to_string(),

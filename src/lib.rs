@@ -5,7 +5,8 @@
 //!
 //! - [`model`]: the fact base's types; [`knowledge`]: reading and validating `knowledge/`.
 //! - [`lexicon`]: folding what people type into comparable tokens; [`matcher`]: scoring facts.
-//! - [`cues`]: time, dispute and intent cues; [`timeline`]: strike-period questions.
+//! - [`screen`]: emergency, crisis, instruction and place screens; [`cues`]: time, dispute and
+//!   intent cues; [`timeline`]: strike-period questions.
 //! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
 //! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
 //! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation, against the texts
@@ -26,10 +27,11 @@ pub mod matcher;
 pub mod model;
 pub mod moderation;
 pub mod provenance;
+pub mod screen;
 pub mod source_text;
 pub mod timeline;
 
-pub use answer::{Answer, Decline, FactAnswer, SourceRef};
+pub use answer::{Answer, Decline, FactAnswer, Help, SourceRef};
 pub use engine::Engine;
 pub use knowledge::{KnowledgeBase, LoadError, Problem, Severity};
 pub use matcher::{Match, Matcher};

@@ -887,6 +887,7 @@ mod tests {
         Fact {
             id: id.into(),
             dispute: dispute.into(),
+            question: None,
             as_of: PartialDate::parse("2025-12-17").expect("date"),
             approximate: false,
             state: false,
@@ -919,6 +920,8 @@ mod tests {
                 cues: Vec::new(),
             }],
             sources: BTreeMap::new(),
+            screener: Default::default(),
+            slang: Vec::new(),
             facts: vec![
                 fact(
                     "why",

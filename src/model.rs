@@ -171,6 +171,9 @@ pub struct Retirement {
 pub struct Fact {
     pub id: String,
     pub dispute: String,
+    /// The one question shown for this fact (buttons, autocomplete, titles): clean and
+    /// capitalised, where the phrasings are how people type. Set from `questions.toml`.
+    pub question: Option<String>,
     pub as_of: PartialDate,
     /// True when the date is inferred: answers say "about".
     pub approximate: bool,

@@ -578,6 +578,7 @@ fn statement(kb: &KnowledgeBase, periods: &[&StrikePeriod], text: String) -> Fac
                 .collect::<Vec<_>>()
                 .join(",")
         ),
+        question: None,
         dispute_label: dispute_label(kb, &dispute),
         dispute,
         answer: text,

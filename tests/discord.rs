@@ -12,6 +12,7 @@ use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use strikefacts::discord::ratelimit::RateLimit;
+use strikefacts::discord::reply::{ANSWERED_COLOUR, CRISIS_COLOUR, EMERGENCY_COLOUR};
 use strikefacts::discord::{run_until, Data, ServeError};
 use strikefacts::Engine;
 use support::bot::{
@@ -164,6 +165,67 @@ async fn ask_is_answered_with_a_source_link_and_as_of_date() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_word_gets_no_emergency_message() {
+    let h = start().await;
+    let q = "my mum is a nurse, why are resident doctors striking?";
+    let (id, _) = h.emu.slash_ask("120", q, None);
+    let cb = h.callback(&id).await;
+    let d = description(&cb.body);
+    assert!(!d.contains("999") && !d.contains("111"), "{d}");
+    let colour = embed(&cb.body)["color"].as_u64();
+    assert!(
+        colour != Some(u64::from(EMERGENCY_COLOUR)) && colour != Some(u64::from(CRISIS_COLOUR)),
+        "{colour:?}"
+    );
+    // Answered, or (while the matcher declines the extra clause) offered the question it asks.
+    let offered = buttons(&cb.body)
+        .iter()
+        .any(|(l, _)| l == "Why are resident doctors striking in 2025?");
+    assert!(
+        colour == Some(u64::from(ANSWERED_COLOUR)) || offered,
+        "{}",
+        cb.body
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crisis_gets_the_crisis_lines_in_their_own_colour_without_buttons_or_echo() {
+    let h = start().await;
+    let q = "I took too many pills";
+    let (id, _) = h.emu.slash_ask("121", q, None);
+    let cb = h.callback(&id).await;
+    let e = embed(&cb.body);
+    let d = description(&cb.body);
+    assert!(d.contains("116 123"), "no crisis line in: {d}");
+    assert!(d.contains("999") && d.contains("111"), "{d}");
+    assert_eq!(e["color"], CRISIS_COLOUR);
+    let title = e["title"].as_str().unwrap_or_default();
+    assert!(
+        !title.contains("pills"),
+        "the question echoed as the title: {title}"
+    );
+    assert!(buttons(&cb.body).is_empty(), "{:?}", buttons(&cb.body));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emergency_gets_the_signposting_in_its_own_colour_and_no_suggestions() {
+    let h = start().await;
+    let q = "my dad can't breathe, is the ambulance still coming during the strike?";
+    let (id, _) = h.emu.slash_ask("122", q, None);
+    let cb = h.callback(&id).await;
+    let d = description(&cb.body);
+    assert!(d.contains("999") && d.contains("111"), "{d}");
+    assert!(!d.contains("116 123"), "{d}");
+    assert_eq!(embed(&cb.body)["color"], EMERGENCY_COLOUR);
+    let title = embed(&cb.body)["title"].as_str().unwrap_or_default();
+    assert!(!title.contains("breathe"), "the question echoed: {title}");
+    assert!(buttons(&cb.body).is_empty(), "{:?}", buttons(&cb.body));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ask_private_is_ephemeral() {
     let h = start().await;
     let (id, _) = h
@@ -219,6 +281,99 @@ async fn autocomplete_suggests_for_a_partial_misspelt_question() {
     h.stop().await;
 }
 
+/// Whether a label or choice is fit to show: capitalised, and no slang marker.
+fn clean_shown(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    text.chars().next().is_some_and(char::is_uppercase)
+        && !["fr", "lol", "ngl", "docs", "tho"]
+            .iter()
+            .any(|s| words.contains(s))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_offers_clean_display_questions_for_short_prefixes() {
+    let h = start().await;
+    // Some answers first, so that "most asked" has something to count.
+    for q in [
+        "why are resident doctors striking?",
+        "why are resident doctors striking?",
+    ] {
+        let (id, _) = h.emu.slash_ask("125", q, None);
+        assert_answered(&h.callback(&id).await.body);
+    }
+    for partial in [
+        "",
+        "w",
+        "why",
+        "why are",
+        "when",
+        "who is",
+        "wen is the nxt strik",
+    ] {
+        let id = h.emu.autocomplete_ask("125", partial);
+        let cb = h.callback(&id).await;
+        let names: Vec<String> = cb.body["data"]["choices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["name"].as_str().map(str::to_string))
+            .collect();
+        assert!(!names.is_empty(), "nothing offered for {partial:?}");
+        assert!(names.len() <= 25);
+        for n in &names {
+            assert!(clean_shown(n), "{partial:?} offered {n:?}");
+        }
+        let typed = partial.to_lowercase();
+        if ["w", "why", "why are", "when"].contains(&partial) {
+            assert!(
+                names[0].to_lowercase().starts_with(&typed),
+                "{partial:?} first offered {:?}",
+                names[0]
+            );
+        }
+        if partial == "why are" {
+            assert_eq!(
+                names[0], "Why are resident doctors striking in 2025?",
+                "most asked first"
+            );
+        }
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buttons_show_clean_display_questions() {
+    let h = start().await;
+    let questions = [
+        "why are resident doctors striking?",
+        "who was the health sec in 2023",
+        "how much do resident docs want",
+        "how do I bake sourdough bread?",
+        "when is the next strike?",
+    ];
+    let mut shown = 0;
+    for q in questions {
+        let (id, _) = h.emu.slash_ask("126", q, None);
+        let cb = h.callback(&id).await;
+        let labels: Vec<String> = buttons(&cb.body).into_iter().map(|(l, _)| l).collect();
+        shown += labels.len();
+        for l in labels {
+            assert!(clean_shown(&l), "under {q:?}: {l:?}");
+        }
+        let title = embed(&cb.body)["title"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(title.is_empty() || clean_shown(&title), "{title:?}");
+    }
+    assert!(shown >= 5, "only {shown} buttons in all");
+    h.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_related_question_button_is_answered() {
     let h = start().await;
@@ -271,6 +426,110 @@ async fn a_mention_in_a_guild_channel_is_answered() {
         .as_str()
         .unwrap_or_default()
         .contains("<@"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_inside_a_question_are_removed_and_nothing_typed_is_the_title() {
+    let h = start().await;
+    let channel = "711000000000000001";
+    let typed = "<@444000000000000001> <@&555000000000000001> in <#666000000000000001> @everyone \
+                 why are resident doctors striking?";
+    h.emu.message(
+        channel,
+        "123",
+        false,
+        &format!("<@{BOT_ID}> {typed}"),
+        true,
+        &[BOT_ID, "444000000000000001"],
+    );
+    let r = h.channel_reply(channel).await;
+    assert_answered(&r.body);
+    let title = embed(&r.body)["title"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        !title.contains('<') && !title.contains("@everyone"),
+        "{title}"
+    );
+    assert!(
+        !r.body.to_string().contains("444000000000000001"),
+        "{}",
+        r.body
+    );
+    // The same through /ask.
+    let (id, _) = h.emu.slash_ask("123", typed, None);
+    let cb = h.callback(&id).await;
+    assert_answered(&cb.body);
+    assert!(
+        !cb.body.to_string().contains("555000000000000001"),
+        "{}",
+        cb.body
+    );
+    h.stop().await;
+}
+
+/// The link buttons (style 5) of a reply: `(label, url)`.
+fn link_buttons(body: &Value) -> Vec<(String, String)> {
+    let data = body.get("data").unwrap_or(body);
+    data["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter(|b| b["style"] == 5)
+        .map(|b| {
+            let text = |k: &str| b[k].as_str().unwrap_or_default().to_string();
+            (text("label"), text("url"))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_single_source_answer_has_a_source_link_button() {
+    // A question answered from one fact with one source, and one answered from several sources.
+    let engine = Engine::load(&knowledge()).expect("the fact base loads");
+    let today = support::bot::today();
+    // The distinct web addresses of an answer's sources (`None` for a source without one).
+    let sources_of = |q: &str| {
+        let a = engine.ask(q, today);
+        let urls: std::collections::BTreeSet<Option<String>> = a
+            .facts
+            .iter()
+            .flat_map(|f| f.sources.iter().map(|s| s.url.clone()))
+            .collect();
+        (a.answered && a.help.is_none(), urls)
+    };
+    let phrasings = || {
+        engine
+            .knowledge()
+            .served_facts()
+            .filter_map(|f| f.phrasings.first().cloned())
+            .collect::<Vec<_>>()
+    };
+    let single = phrasings()
+        .into_iter()
+        .find(|q| matches!(sources_of(q), (true, u) if u.len() == 1 && !u.contains(&None)))
+        .expect("a single-source answer");
+    let several = phrasings()
+        .into_iter()
+        .find(|q| matches!(sources_of(q), (true, u) if u.len() > 1))
+        .expect("a several-source answer");
+    let h = start().await;
+    let (id, _) = h.emu.slash_ask("124", &single, None);
+    let links = link_buttons(&h.callback(&id).await.body);
+    let url = sources_of(&single)
+        .1
+        .into_iter()
+        .flatten()
+        .next()
+        .expect("a url");
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].0.starts_with("Source"), "{links:?}");
+    assert_eq!(links[0].1, url);
+    let (id, _) = h.emu.slash_ask("124", &several, None);
+    assert!(link_buttons(&h.callback(&id).await.body).is_empty());
     h.stop().await;
 }
 
@@ -420,6 +679,120 @@ async fn the_sixth_question_in_the_window_is_refused_ephemerally() {
         .as_str()
         .unwrap_or_default()
         .contains("at most 5 questions"));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_mentions_from_one_user_make_at_most_six_channel_posts() {
+    let h = start().await;
+    let channel = "751000000000000001";
+    let posts_path = format!("/api/v10/channels/{channel}/messages");
+    for _ in 0..20 {
+        h.emu.message(
+            channel,
+            "119",
+            false,
+            &format!("<@{BOT_ID}> when is the next strike?"),
+            true,
+            &[BOT_ID],
+        );
+    }
+    // Every mention is dealt with: a post, or a reaction on the message.
+    let handled = |r: &Recorded| {
+        r.status < 300
+            && ((r.method == "POST" && r.path == posts_path)
+                || (r.method == "PUT" && r.path.contains("/reactions/")))
+    };
+    let all = h
+        .emu
+        .wait_until(WAIT, || {
+            let n = h.emu.requests().iter().filter(|r| handled(r)).count();
+            (n >= 20).then_some(n)
+        })
+        .await;
+    assert_eq!(all, Some(20), "requests: {:#?}", h.emu.requests());
+    let posts: Vec<Recorded> = h
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == posts_path)
+        .collect();
+    assert!(posts.len() <= 6, "{} posts in the channel", posts.len());
+    let answers = posts
+        .iter()
+        .filter(|p| !description(&p.body).is_empty())
+        .count();
+    let refusals = posts
+        .iter()
+        .filter(|p| {
+            p.body["content"]
+                .as_str()
+                .is_some_and(|c| c.contains("at most 5 questions"))
+        })
+        .count();
+    assert_eq!((answers, refusals), (5, 1));
+    h.stop().await;
+}
+
+/// The text of an ephemeral first response.
+fn ephemeral_text(cb: &Recorded) -> String {
+    assert_eq!(cb.body["type"], 4, "{}", cb.body);
+    assert!(is_ephemeral(&cb.body), "not ephemeral: {}", cb.body);
+    cb.body["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_commands_buttons_and_forms_get_an_ephemeral_out_of_date_reply() {
+    let h = start().await;
+    let button = h.emu.click("130", "sf:retired-button:1");
+    let form = h
+        .emu
+        .submit_form_as("130", "2147483647", "sf:old-form:1", &[("x", "y")])
+        .0;
+    let command = h.emu.slash("130", "strikes");
+    let (subcommand, _) = h
+        .emu
+        .command_as("130", "2147483647", &[], "fact", Some("explode"), &[]);
+    for id in [button, form, command, subcommand] {
+        let text = ephemeral_text(&h.callback(&id).await);
+        assert!(
+            text.contains("out of date") && text.contains("/ask"),
+            "{text}"
+        );
+    }
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moderator_command_in_a_dm_says_only_in_servers() {
+    let h = start().await;
+    let id = h
+        .emu
+        .dm_command("131", "fact", Some("show"), &[("id", Value::from("x"))]);
+    let text = ephemeral_text(&h.callback(&id).await);
+    assert_eq!(text, strikefacts::discord::moderation::ONLY_IN_SERVERS);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_on_the_callback_still_delivers_the_answer() {
+    let h = start().await;
+    h.emu.fail_with("POST", "/callback", 500, 1);
+    let (id, _) = h
+        .emu
+        .slash_ask("132", "why are resident doctors striking?", None);
+    let cb = h.callback(&id).await;
+    assert_answered(&cb.body);
+    let tries = h
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.path == callback_path(&id))
+        .count();
+    assert_eq!(tries, 2, "one failed try and one retry");
     h.stop().await;
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use serde_json::{json, Value};
 
-use strikefacts::discord::moderation::{ids, NOT_HOME, REFUSAL};
+use strikefacts::discord::moderation::{ids, NOT_HOME, READ_REFUSAL, REFUSAL};
 use strikefacts::discord::ratelimit::RateLimit;
 use strikefacts::discord::Data;
 use strikefacts::moderation::{watch, Moderation, ModerationConfig};
@@ -367,6 +367,36 @@ async fn a_moderator_adds_a_fact_with_the_form_and_ask_answers_it_at_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_on_the_edit_after_an_add_still_end_in_the_outcome() {
+    let h = start().await;
+    // The deferred response cannot be filled in (a 500, and again on the retry): the outcome
+    // arrives as a follow-up, so the moderator is not left on "thinking…".
+    h.emu.fail_with("PATCH", "/messages/@original", 500, 2);
+    let (submit, _) = h
+        .add_fact(
+            "are resident doctors striking over parking at night",
+            NEW_ANSWER,
+            "2026-03-parking-at-night",
+        )
+        .await;
+    let said = h.said_full(&submit).await;
+    assert_eq!(said.method, "POST", "{:?}", said.path);
+    let text = content(&said).unwrap_or_default();
+    assert!(
+        text.starts_with("Added fact `2026-03-parking-at-night`"),
+        "{text}"
+    );
+    let failed = h
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.status == 500)
+        .count();
+    assert_eq!(failed, 2);
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_non_moderator_is_refused_ephemerally_and_nothing_is_written() {
     let h = start().await;
     // The moderators' commands are hidden from members without Manage Messages (Discord's UI
@@ -403,8 +433,27 @@ async fn a_non_moderator_is_refused_ephemerally_and_nothing_is_written() {
         &[("id", json!(fact)), ("reason", json!("vandalism"))],
     );
     assert_eq!(h.said(&retire).await, REFUSAL);
+    // Commands that only show are refused as such: nothing could have been changed.
     let unanswered = h.command(MALLORY, MEMBER_PERMISSIONS, "unanswered", None, &[]);
-    assert_eq!(h.said(&unanswered).await, REFUSAL);
+    assert_eq!(h.said(&unanswered).await, READ_REFUSAL);
+    let show = h.command(
+        MALLORY,
+        MEMBER_PERMISSIONS,
+        "fact",
+        Some("show"),
+        &[("id", json!(fact))],
+    );
+    assert_eq!(h.said(&show).await, READ_REFUSAL);
+    // The fact ids are the moderators' business: a member's autocomplete offers none.
+    let choices = |body: &Value| body["data"]["choices"].as_array().map_or(0, Vec::len);
+    let typed = h
+        .emu
+        .autocomplete_as(MALLORY, MEMBER_PERMISSIONS, "fact", "edit", "id", "2025");
+    assert_eq!(choices(&h.callback(&typed).await.body), 0);
+    let typed = h
+        .emu
+        .autocomplete_as(ALICE, MODERATOR_PERMISSIONS, "fact", "edit", "id", "2025");
+    assert!(choices(&h.callback(&typed).await.body) > 0);
 
     // A crafted form submit and button click are refused too: the check is in code.
     let (form, _) = h.emu.submit_form_as(
@@ -505,7 +554,12 @@ async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written
     ];
     for (name, sub, options) in &commands {
         let id = h.command(ALICE, ADMIN_PERMISSIONS, name, *sub, options);
-        assert_eq!(h.said(&id).await, NOT_HOME, "/{name} {sub:?}");
+        // A command that only shows is told the same, without "Nothing was changed."
+        let said = h.said(&id).await;
+        assert!(
+            said.contains("does not own the bot's facts") && NOT_HOME.starts_with(&said),
+            "/{name} {sub:?}: {said}"
+        );
     }
     let forms = [
         format!("{}{DISPUTE}:GU-2025-12", ids::ADD_FORM),
@@ -532,7 +586,11 @@ async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written
         format!("{}0::", ids::LIST_PAGE),
     ] {
         let click = h.emu.click_as(ALICE, ADMIN_PERMISSIONS, &custom_id);
-        assert_eq!(h.said(&click).await, NOT_HOME, "{custom_id}");
+        let said = h.said(&click).await;
+        assert!(
+            said.contains("does not own the bot's facts") && NOT_HOME.starts_with(&said),
+            "{custom_id}: {said}"
+        );
     }
     assert_eq!(
         snapshot(&h.sandbox.knowledge()),
@@ -603,13 +661,36 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
             ("extra", &value(4)),
         ],
     );
-    let said = h.said(&submit).await;
+    let refused = h.said_full(&submit).await;
+    let said = content(&refused).unwrap_or_default();
     assert!(
         said.contains("changed by user500000000000000002 at") && said.contains("reopen it"),
         "{said}"
     );
     let after = h.sandbox.fact_file(&fact);
     assert_eq!(before, after, "the stale edit wrote nothing");
+
+    // What Alice typed is kept: "Reopen with my changes" opens the form over Bob's version,
+    // filled in with her text.
+    let (label, reopen) = buttons(&refused.body)
+        .into_iter()
+        .find(|(_, id)| id.starts_with(ids::REOPEN))
+        .unwrap_or_else(|| panic!("no reopen button: {}", refused.body));
+    assert_eq!(label, "Reopen with my changes");
+    let bob_click = h.emu.click_as(BOB, MODERATOR_PERMISSIONS, &reopen);
+    assert!(h.said(&bob_click).await.contains("another moderator"));
+    let click = h.emu.click_as(ALICE, MODERATOR_PERMISSIONS, &reopen);
+    let (form, custom_id) = h.opened_form(&click, ids::EDIT_FORM).await;
+    let version = strikefacts::moderation::version_of(&after);
+    assert_eq!(custom_id, format!("{}{fact}:{version}", ids::EDIT_FORM));
+    let reopened = |i: usize| {
+        form["data"]["components"][i]["components"][0]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(reopened(1), format!("{answer} (edited)"));
+    assert_eq!(reopened(0), phrasings);
     h.stop().await;
 }
 
@@ -637,6 +718,10 @@ async fn retire_stops_answering_and_undo_restores() {
             .into_iter()
             .find(|(_, id)| id.starts_with(ids::CONFIRM))
             .unwrap_or_else(|| panic!("no Confirm button: {}", reply.body));
+        // Another moderator's click is told whose button it is, and changes nothing.
+        let bob = h.emu.click_as(BOB, MODERATOR_PERMISSIONS, &confirm.1);
+        let told = h.said(&bob).await;
+        assert!(told.contains("belongs to the moderator"), "{told}");
         let click = h.emu.click_as(ALICE, MODERATOR_PERMISSIONS, &confirm.1);
         h.said(&click).await
     } else {
@@ -646,6 +731,8 @@ async fn retire_stops_answering_and_undo_restores() {
         said.starts_with(&format!("Retired fact `{fact}`")),
         "{said}"
     );
+    assert!(said.contains("It is no longer served"), "{said}");
+    assert!(!said.contains("served from now on"), "{said}");
     let (_, description) = h.ask(&phrasing).await;
     assert!(
         !description.contains(&snippet),

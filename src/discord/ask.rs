@@ -1,5 +1,13 @@
 //! `/ask`: the main way to ask, with autocomplete from the questions the bot can answer, and the
 //! related-question buttons under every answer (a click asks that question).
+//!
+//! Autocomplete shows display questions only. What has been typed is first completed from the
+//! display questions that start with it, most asked first ([`Asked`]), so that "w", "why" or
+//! "who is" offer whole questions; the matcher's nearest questions fill the rest of the list (a
+//! misspelt or reordered question still finds its fact).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use poise::serenity_prelude as serenity;
 
@@ -7,7 +15,8 @@ use super::ratelimit::refusal;
 use super::reply::{self, ButtonQuestion, Reply};
 use super::retry::with_retry;
 use super::{Context, Data, Error};
-use crate::engine::MAX_QUESTION_CHARS;
+use crate::engine::{Engine, MAX_QUESTION_CHARS};
+use crate::lexicon::plain;
 
 /// Ask a question about the doctors' strikes in England; get a short, sourced answer.
 #[poise::command(slash_command)]
@@ -27,7 +36,10 @@ pub async fn ask(
             let text = refusal(data.limiter.limit(), wait);
             return send(ctx, Reply::notice(&text).to_poise(true)).await;
         }
-        Ok(()) => Reply::from_answer(&data.answer(&question, ctx.guild_id().map(|g| g.get()))),
+        Ok(()) => {
+            let question = super::messages::clean_question(&question);
+            Reply::from_answer(&data.answer(&question, ctx.guild_id().map(|g| g.get())))
+        }
     };
     send(ctx, reply.to_poise(private)).await
 }
@@ -38,18 +50,57 @@ async fn send(ctx: Context<'_>, reply: poise::CreateReply) -> Result<(), Error> 
     Ok(())
 }
 
-/// Closest questions the bot can answer to what has been typed so far.
+/// How often each fact has been answered since the bot started, so that autocomplete can offer
+/// the most asked questions first.
+#[derive(Debug, Default)]
+pub struct Asked(Mutex<HashMap<String, u64>>);
+
+impl Asked {
+    /// Counts one answer using these facts.
+    pub fn record<'a>(&self, facts: impl IntoIterator<Item = &'a str>) {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for id in facts {
+            *counts.entry(id.to_string()).or_default() += 1;
+        }
+    }
+
+    pub fn count(&self, fact: &str) -> u64 {
+        let counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        counts.get(fact).copied().unwrap_or(0)
+    }
+}
+
+/// The display questions that start with what was typed (ignoring case and punctuation), most
+/// asked first, then newest fact first (people mostly ask about the latest dispute).
+pub fn starting_with(engine: &Engine, asked: &Asked, partial: &str, limit: usize) -> Vec<String> {
+    let typed = plain(partial);
+    let mut found: Vec<(u64, crate::model::PartialDate, &str)> = engine
+        .knowledge()
+        .served_facts()
+        .filter_map(|f| Some((f, f.question.as_deref()?)))
+        .filter(|(_, q)| plain(q).starts_with(&typed))
+        .map(|(f, q)| (asked.count(&f.id), f.as_of, q))
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    found
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, q)| q.to_string())
+        .collect()
+}
+
+/// Questions the bot can answer for what has been typed so far: those starting with it, most
+/// asked first, then the matcher's nearest.
 async fn autocomplete_question(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
     // Discord caps the option at 500 characters; a longer partial cannot become a valid question.
     let partial: String = partial.chars().take(MAX_QUESTION_CHARS).collect();
-    let suggestions = ctx
-        .data()
-        .engine
-        .load()
-        .complete(&partial, reply::limits::AUTOCOMPLETE_CHOICES);
+    let engine = ctx.data().engine.load();
+    let limit = reply::limits::AUTOCOMPLETE_CHOICES;
+    let mut suggestions = starting_with(&engine, &ctx.data().asked, &partial, limit);
+    suggestions.extend(engine.complete(&partial, limit));
     let choices = reply::autocomplete_choices(suggestions)
         .into_iter()
         .map(|q| serenity::AutocompleteChoice::new(q.clone(), q))
@@ -57,15 +108,15 @@ async fn autocomplete_question(
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// A click on a related-question button: answers that question the way `/ask` would. Clicks
-/// on buttons that are not ours are left alone.
+/// A click on a related-question button: answers that question the way `/ask` would. A click
+/// on a button that is not a related question is left to the caller (`false`).
 pub async fn on_button(
     ctx: &serenity::Context,
     click: &serenity::ComponentInteraction,
     data: &Data,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let Some(id) = reply::question_from_id(&click.data.custom_id) else {
-        return Ok(());
+        return Ok(false);
     };
     let question = match id {
         ButtonQuestion::Whole(q) => q,
@@ -95,5 +146,5 @@ pub async fn on_button(
         click.create_response(&ctx.http, response.clone())
     })
     .await?;
-    Ok(())
+    Ok(true)
 }

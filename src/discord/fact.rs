@@ -12,8 +12,8 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 
 use super::moderation::{
-    self, custom_id, form_title, gate, ids, input, label, send, AppContext, ChangeOp, FormValues,
-    Moderator, Outcome, Target,
+    self, custom_id, form_title, gate, ids, input, label, send, Access, AppContext, ChangeOp,
+    FormValues, KeptEdit, Moderator, Outcome, Target,
 };
 use super::reply::{self, limits};
 use super::retry::with_retry;
@@ -50,7 +50,7 @@ pub async fn add(
     #[max_length = 60]
     source: String,
 ) -> Result<(), Error> {
-    if gate(ctx).await?.is_none() {
+    if gate(ctx, Access::Change).await?.is_none() {
         return Ok(());
     }
     let (dispute, source) = (dispute.trim(), source.trim());
@@ -78,7 +78,7 @@ pub async fn edit(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some((_, found)) = query_fact(ctx, id, |b, id| b.show(id)).await? else {
+    let Some((_, found)) = query_fact(ctx, Access::Change, id, |b, id| b.show(id)).await? else {
         return Ok(());
     };
     let view = match found {
@@ -165,7 +165,7 @@ pub async fn show(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some((_, found)) = query_fact(ctx, id, |b, id| b.show(id)).await? else {
+    let Some((_, found)) = query_fact(ctx, Access::Read, id, |b, id| b.show(id)).await? else {
         return Ok(());
     };
     let text = match found {
@@ -204,7 +204,7 @@ pub async fn list(
     #[min = 1]
     page: Option<u32>,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, Access::Read).await? else {
         return Ok(());
     };
     let dispute = dispute.unwrap_or_default().trim().replace(':', "");
@@ -223,7 +223,7 @@ pub async fn history(
     #[max_length = 80]
     id: String,
 ) -> Result<(), Error> {
-    let Some((id, found)) = query_fact(ctx, id, |b, id| b.history(id)).await? else {
+    let Some((id, found)) = query_fact(ctx, Access::Read, id, |b, id| b.history(id)).await? else {
         return Ok(());
     };
     let text = match found {
@@ -272,10 +272,11 @@ pub async fn history(
 /// was refused; otherwise the trimmed id and what the query found.
 async fn query_fact<T: Send + 'static>(
     ctx: AppContext<'_>,
+    access: Access,
     id: String,
     query: impl FnOnce(&Moderation, &str) -> T + Send + 'static,
 ) -> Result<Option<(String, T)>, Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, access).await? else {
         return Ok(None);
     };
     let id = id.trim().to_string();
@@ -295,7 +296,7 @@ async fn change_fact(
         + Sync
         + 'static,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, Access::Change).await? else {
         return Ok(());
     };
     let (actor, guild, id) = (m.actor.clone(), m.guild, id.trim().to_string());
@@ -452,26 +453,109 @@ pub async fn on_form(
                 .say(ctx, data, "This form is malformed; run /fact edit again.")
                 .await;
         };
-        let (fact_id, version) = (fact_id.to_string(), version.to_string());
-        let (phrasings, answer, excerpts, as_of, extra) = (
-            v.get("phrasings"),
-            v.get("answer"),
-            v.get("excerpts"),
-            v.get("as_of"),
-            v.get("extra"),
-        );
-        Arc::new(move |b, confirm| {
-            // The form's fields over the fact's current draft, so what the form does not show
-            // (sources, notes) is kept; a changed file is refused by the version check.
-            let mut draft = b.show(&fact_id)?.draft;
-            draft.apply_form(&phrasings, &answer, &excerpts, &as_of);
-            apply_extra(&mut draft, &extra, false);
-            b.edit(&actor, guild, &fact_id, &version, draft, confirm)
-        })
+        let typed = KeptEdit {
+            fact: fact_id.to_string(),
+            version: version.to_string(),
+            phrasings: v.get("phrasings"),
+            answer: v.get("answer"),
+            excerpts: v.get("excerpts"),
+            as_of: v.get("as_of"),
+            extra: v.get("extra"),
+        };
+        return edit_or_keep(ctx, target, data, m, typed).await;
     } else {
         return Ok(());
     };
     target.change(ctx, data, m, op).await
+}
+
+/// Runs a submitted edit. Refused because someone changed the fact meanwhile, the moderator's
+/// text is kept and offered again over the new version ("Reopen with my changes"), never lost.
+async fn edit_or_keep(
+    ctx: &serenity::Context,
+    target: &Target<'_>,
+    data: &Data,
+    m: &Moderator<'_>,
+    typed: KeptEdit,
+) -> Result<(), Error> {
+    let (actor, guild, t) = (m.actor.clone(), m.guild, typed.clone());
+    let op: ChangeOp = Arc::new(move |b, confirm| {
+        // The form's fields over the fact's current draft, so what the form does not show
+        // (sources, notes) is kept; a changed file is refused by the version check.
+        let mut draft = b.show(&t.fact)?.draft;
+        draft.apply_form(&t.phrasings, &t.answer, &t.excerpts, &t.as_of);
+        apply_extra(&mut draft, &t.extra, false);
+        b.edit(&actor, guild, &t.fact, &t.version, draft, confirm)
+    });
+    target.defer(ctx, data).await?;
+    let first = op.clone();
+    let result = m.call(move |b| first(b, false)).await;
+    let outcome = match result {
+        Ok(Err(e)) if stale_version(&e).is_some() => {
+            let kept = KeptEdit {
+                version: stale_version(&e).unwrap_or_default(),
+                ..typed
+            };
+            let key = m.moderators.keep_edit(m.user, kept);
+            let button = serenity::CreateButton::new(format!("{}{key}", ids::REOPEN))
+                .label(label("Reopen with my changes"))
+                .style(serenity::ButtonStyle::Primary);
+            Outcome {
+                text: format!(
+                    "Nothing was written: {e}. Your text is kept: \"Reopen with my changes\" opens \
+                     the form again with what you typed, over the new version, so you can check \
+                     it against the other change and send it."
+                ),
+                rows: vec![serenity::CreateActionRow::Buttons(vec![button])],
+            }
+        }
+        other => m.settle(other, op),
+    };
+    target.finish(ctx, data, outcome).await
+}
+
+/// The version a fact has now, when an edit was refused for being based on an older one.
+fn stale_version(e: &ModerationError) -> Option<String> {
+    match e {
+        ModerationError::Stale {
+            current_version, ..
+        } => Some(current_version.clone()),
+        _ => None,
+    }
+}
+
+/// A click on "Reopen with my changes": the edit form again, over the fact's new version,
+/// filled in with what the moderator had typed.
+pub async fn on_reopen(
+    ctx: &serenity::Context,
+    target: &Target<'_>,
+    data: &Data,
+    m: &Moderator<'_>,
+    key: &str,
+) -> Result<(), Error> {
+    let kept = match m.moderators.kept_edit(key, m.user) {
+        Ok(k) => k,
+        Err(why) => return target.say(ctx, data, why).await,
+    };
+    let Some(form_id) = custom_id(ids::EDIT_FORM, &[&kept.fact, &kept.version]) else {
+        return target
+            .say(
+                ctx,
+                data,
+                "This fact's id is too long to edit from Discord; use `strikefacts fact edit`.",
+            )
+            .await;
+    };
+    let mut draft = FactDraft::default();
+    draft.apply_form(&kept.phrasings, &kept.answer, &kept.excerpts, &kept.as_of);
+    apply_extra(&mut draft, &kept.extra, false);
+    let modal = fact_form(
+        &form_id,
+        &format!("Edit {}", kept.fact),
+        &draft,
+        FormKind::Edit,
+    );
+    target.open_form(ctx, data, modal).await
 }
 
 /// One page of `/fact list`, with Previous/Next buttons when there are more.
@@ -553,11 +637,24 @@ pub async fn on_list_page(
         .await
 }
 
+/// The moderators' state if the user typing may moderate here; anyone else is offered no
+/// choices (fact and source ids are the moderators' business).
+fn moderator_typing<'a>(ctx: AppContext<'a>) -> Option<&'a moderation::Moderators> {
+    let m = ctx.data().moderators.as_ref()?;
+    let member = ctx.interaction.member.as_deref();
+    moderation::refusal(m, ctx.interaction.guild_id, member, Access::Read)
+        .is_none()
+        .then_some(m)
+}
+
 /// Known disputes whose id or label contains what was typed.
 async fn autocomplete_dispute(
     ctx: AppContext<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
+    if moderator_typing(ctx).is_none() {
+        return serenity::CreateAutocompleteResponse::new();
+    }
     let needle = partial.trim().to_lowercase();
     let engine = ctx.data().engine.load();
     let choices = engine
@@ -576,7 +673,7 @@ async fn autocomplete_source(
     ctx: AppContext<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let choices = match &ctx.data().moderators {
+    let choices = match moderator_typing(ctx) {
         Some(m) => m
             .backend
             .sources(partial.trim(), limits::AUTOCOMPLETE_CHOICES)
@@ -594,7 +691,7 @@ async fn autocomplete_fact(
     ctx: AppContext<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let choices = match &ctx.data().moderators {
+    let choices = match moderator_typing(ctx) {
         Some(m) => m
             .backend
             .list(None, Some(partial.trim()).filter(|p| !p.is_empty()))

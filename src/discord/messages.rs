@@ -31,9 +31,14 @@ pub async fn on_message(
     if !in_dm && !mentioned {
         return Ok(());
     }
-    let question = strip_mention(&msg.content, bot_id.get());
-    let reply = match data.limiter.check(msg.author.id.get()) {
-        Err(wait) => Reply::notice(&refusal(data.limiter.limit(), wait)),
+    let question = clean_question(&msg.content);
+    let user = msg.author.id.get();
+    let reply = match data.limiter.check(user) {
+        Err(wait) if data.limiter.tell_refusal(user) => {
+            Reply::notice(&refusal(data.limiter.limit(), wait))
+        }
+        // Told once this window already: a reaction says "not now" without a post.
+        Err(_) => return react_refused(ctx, msg, data).await,
         Ok(()) => Reply::from_answer(&data.answer(&question, msg.guild_id.map(|g| g.get()))),
     };
     let message = reply.to_message(msg);
@@ -44,11 +49,33 @@ pub async fn on_message(
     Ok(())
 }
 
-/// The question without the bot's own mention (`<@id>` or `<@!id>`).
-pub fn strip_mention(content: &str, bot_id: u64) -> String {
-    content
-        .replace(&format!("<@{bot_id}>"), " ")
-        .replace(&format!("<@!{bot_id}>"), " ")
+/// Marks a refused message with a reaction. A failure (no Add Reactions permission) is only
+/// logged: the user was told of the limit once already.
+async fn react_refused(
+    ctx: &serenity::Context,
+    msg: &serenity::Message,
+    data: &Data,
+) -> Result<(), Error> {
+    let reaction = serenity::ReactionType::Unicode(REFUSED_REACTION.to_string());
+    if let Err(e) = with_retry(data.retry, "refusal reaction", || {
+        msg.react(&ctx.http, reaction.clone())
+    })
+    .await
+    {
+        tracing::warn!("could not react to a refused message: {e}");
+    }
+    Ok(())
+}
+
+/// The reaction on a message refused by the rate limit after the user was told once.
+pub const REFUSED_REACTION: &str = "⏳";
+
+/// The question without any mention: the bot's own, other users' (`<@id>`, `<@!id>`), roles'
+/// (`<@&id>`), channels' (`<#id>`), `@everyone` and `@here`. They are not words of the question
+/// ("<@444> says doctors are greedy, why are they striking?" asks why they are striking), and
+/// what is removed can never be matched, recorded or shown.
+pub fn clean_question(content: &str) -> String {
+    crate::cues::strip_mentions(content)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -59,12 +86,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strips_only_the_bot() {
+    fn strips_every_mention() {
         assert_eq!(
-            strip_mention("<@42> when is the next strike? <@!42>", 42),
+            clean_question("<@42> when is the next strike? <@!42>"),
             "when is the next strike?"
         );
-        assert_eq!(strip_mention("<@7> hi <@42>", 42), "<@7> hi");
-        assert_eq!(strip_mention("<@42>", 42), "");
+        assert_eq!(
+            clean_question("<@7> says <@&9> in <#5> @everyone are greedy, why strike?"),
+            "says in are greedy, why strike?"
+        );
+        assert_eq!(clean_question("<@42>"), "");
     }
 }

@@ -65,6 +65,8 @@ pub struct Data {
     /// The moderators' back end and who may use it; `None` leaves the moderator commands
     /// answering that moderation is not set up.
     pub moderators: Option<Moderators>,
+    /// How often each fact was answered (autocomplete offers the most asked first).
+    pub asked: ask::Asked,
 }
 
 impl Data {
@@ -80,6 +82,7 @@ impl Data {
             on_declined: None,
             retry: config.retry,
             moderators: None,
+            asked: ask::Asked::default(),
         }
     }
 
@@ -108,6 +111,8 @@ impl Data {
     /// Asks the core; reports a declined question to [`Data::on_declined`].
     pub fn answer(&self, question: &str, guild: Option<u64>) -> Answer {
         let answer = self.engine.load().ask(question, self.today());
+        self.asked
+            .record(answer.facts.iter().map(|f| f.id.as_str()));
         if !answer.answered {
             tracing::info!(reason = ?answer.declined, "declined a question");
             if let Some(hook) = &self.on_declined {
@@ -460,10 +465,14 @@ async fn event_handler(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } => {
-            if moderation::on_click(ctx, click, data).await? {
+            if moderation::on_click(ctx, click, data).await?
+                || ask::on_button(ctx, click, data).await?
+            {
                 Ok(())
             } else {
-                ask::on_button(ctx, click, data).await
+                moderation::Target::Click(click)
+                    .say(ctx, data, OUT_OF_DATE)
+                    .await
             }
         }
         serenity::FullEvent::InteractionCreate {
@@ -477,10 +486,31 @@ async fn event_handler(
     }
 }
 
-/// Logs every error; users get a short apology, never the raw error text.
+/// Told when an interaction names a command, subcommand, button or form the bot no longer has
+/// (registered by an older version, or a message from before a restart).
+pub const OUT_OF_DATE: &str =
+    "This is out of date: the bot no longer has that command or button. Try /ask.";
+
+/// Logs every error; users get a short apology, never the raw error text. An interaction the
+/// bot does not know, a moderator command in a DM and a missing subcommand get their own
+/// message, so no interaction is left without a reply.
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     const SORRY: &str =
         "Sorry, something went wrong while answering. Please try again in a moment.";
+    let told = match &error {
+        poise::FrameworkError::UnknownInteraction {
+            framework,
+            interaction,
+            ..
+        } => {
+            tracing::info!(command = %interaction.data.name, "an interaction the bot does not know");
+            let data = framework.user_data;
+            return answer_unknown(framework.serenity_context, interaction, data).await;
+        }
+        poise::FrameworkError::GuildOnly { .. } => moderation::ONLY_IN_SERVERS,
+        poise::FrameworkError::SubcommandRequired { .. } => OUT_OF_DATE,
+        _ => SORRY,
+    };
     match &error {
         poise::FrameworkError::Setup { error, .. } => tracing::error!("setup failed: {error}"),
         poise::FrameworkError::EventHandler { error, event, .. } => {
@@ -492,10 +522,39 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         other => tracing::warn!("{other}"),
     }
     if let Some(ctx) = error.ctx() {
-        let notice = reply::Reply::notice(SORRY).to_poise(true);
-        if let Err(e) = ctx.send(notice).await {
+        let notice = reply::Reply::notice(told).to_poise(true);
+        if let Err(e) = with_retry(ctx.data().retry, "error notice", || {
+            ctx.send(notice.clone())
+        })
+        .await
+        {
             tracing::warn!("could not send the apology: {e}");
         }
+    }
+}
+
+/// An unknown command or subcommand: no choices for an autocomplete, else the ephemeral
+/// [`OUT_OF_DATE`].
+async fn answer_unknown(
+    ctx: &serenity::Context,
+    interaction: &serenity::CommandInteraction,
+    data: &Data,
+) {
+    let response = if interaction.data.autocomplete().is_some() {
+        serenity::CreateInteractionResponse::Autocomplete(
+            serenity::CreateAutocompleteResponse::new(),
+        )
+    } else {
+        serenity::CreateInteractionResponse::Message(
+            reply::Reply::notice(OUT_OF_DATE).to_interaction_message(true),
+        )
+    };
+    if let Err(e) = with_retry(data.retry, "out-of-date notice", || {
+        interaction.create_response(&ctx.http, response.clone())
+    })
+    .await
+    {
+        tracing::warn!("could not answer an unknown interaction: {e}");
     }
 }
 

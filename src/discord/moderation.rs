@@ -32,6 +32,10 @@ pub type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
 /// Told to everyone who may not moderate; nothing else happens.
 pub const REFUSAL: &str = "Only moderators can change the bot's facts (Manage Messages or Manage \
      Server permission, or a moderator role). Nothing was changed.";
+/// Told to everyone who may not moderate, for a command that only shows the facts.
+pub const READ_REFUSAL: &str = "Only moderators can look at the bot's fact files, their history \
+     and the unanswered questions (Manage Messages or Manage Server permission, or a moderator \
+     role).";
 const NOT_SET_UP: &str = "Moderation is not set up on this bot. Nothing was changed.";
 /// Told in a server that does not own the facts (its admins included).
 pub const NOT_HOME: &str = "This server does not own the bot's facts: they are shared by every \
@@ -43,6 +47,19 @@ pub const ONLY_IN_SERVERS: &str = "Moderation works only in the bot's home serve
 /// Told when no home server is configured.
 pub const NO_HOMES: &str = "Moderation from Discord is turned off on this bot (no home server is \
      set in STRIKEFACTS_MODERATOR_GUILDS). Nothing was changed.";
+/// Told when a Confirm button's change is gone (run already, expired, or from before a restart).
+const CONFIRM_GONE: &str = "That change is no longer waiting for a confirm (it was confirmed \
+     already, or it expired, or the bot restarted). Nothing was changed now; make it again if \
+     it is still needed.";
+/// Told when a moderator clicks another moderator's Confirm button.
+const CONFIRM_NOT_YOURS: &str = "This Confirm button belongs to the moderator who made the \
+     change; only they can confirm it. Nothing was changed.";
+/// Told when a kept edit is gone.
+const KEPT_GONE: &str = "Your kept changes are gone (they expired, or the bot restarted). Run \
+     /fact edit again.";
+/// Told when a moderator clicks another moderator's "Reopen with my changes".
+const KEPT_NOT_YOURS: &str = "These kept changes belong to another moderator. Run /fact edit \
+     to edit the fact yourself.";
 /// How long a change waits for its "Confirm" click.
 const CONFIRM_TTL: Duration = Duration::from_secs(15 * 60);
 /// At most this many changes wait for a confirm at once (older ones are dropped first).
@@ -64,6 +81,8 @@ pub mod ids {
     pub const DISMISS: &str = "sf:ud:";
     /// Confirm a pending change: `sf:mc:<key>`.
     pub const CONFIRM: &str = "sf:mc:";
+    /// Reopen a stale edit with the moderator's text: `sf:fr:<key>`.
+    pub const REOPEN: &str = "sf:fr:";
     /// A page of `/fact list`: `sf:fl:<page>:<dispute>:<search>`.
     pub const LIST_PAGE: &str = "sf:fl:";
 }
@@ -77,7 +96,22 @@ pub struct Moderators {
     /// is refused.
     pub home_guilds: Vec<u64>,
     pending: Mutex<HashMap<u64, Pending>>,
+    /// Refused stale edits, by key: (moderator, when, what they typed).
+    kept: Mutex<HashMap<u64, (u64, Instant, KeptEdit)>>,
     next_key: AtomicU64,
+}
+
+/// What a moderator typed in an edit form that was refused as stale: the fact, the version it
+/// now has, and the five fields as they were submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptEdit {
+    pub fact: String,
+    pub version: String,
+    pub phrasings: String,
+    pub answer: String,
+    pub excerpts: String,
+    pub as_of: String,
+    pub extra: String,
 }
 
 /// A change refused for want of a confirm, kept until its moderator clicks "Confirm".
@@ -97,6 +131,7 @@ impl Moderators {
             roles,
             home_guilds,
             pending: Mutex::new(HashMap::new()),
+            kept: Mutex::new(HashMap::new()),
             // Not 0, and different across restarts, so an old Confirm button finds nothing.
             next_key: AtomicU64::new(
                 std::time::SystemTime::now()
@@ -131,14 +166,46 @@ impl Moderators {
         key
     }
 
-    /// The pending change `key` of `user` (taken: a second click finds nothing).
-    fn take(&self, key: u64, user: u64) -> Option<ChangeOp> {
+    /// The pending change `key` of `user` (taken: a second click finds nothing); why not, when
+    /// it cannot be run.
+    fn take(&self, key: u64, user: u64) -> Result<ChangeOp, &'static str> {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         match pending.get(&key) {
-            Some(p) if p.user == user && p.created.elapsed() < CONFIRM_TTL => {
-                pending.remove(&key).map(|p| p.op)
+            Some(p) if p.created.elapsed() >= CONFIRM_TTL => Err(CONFIRM_GONE),
+            Some(p) if p.user != user => Err(CONFIRM_NOT_YOURS),
+            Some(_) => pending.remove(&key).map(|p| p.op).ok_or(CONFIRM_GONE),
+            None => Err(CONFIRM_GONE),
+        }
+    }
+
+    /// Keeps a moderator's refused edit so that "Reopen with my changes" can offer it again;
+    /// returns its key.
+    pub fn keep_edit(&self, user: u64, edit: KeptEdit) -> u64 {
+        let key = self.next_key.fetch_add(1, Ordering::SeqCst);
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.retain(|_, (_, at, _)| at.elapsed() < CONFIRM_TTL);
+        if kept.len() >= MAX_PENDING {
+            if let Some(oldest) = kept
+                .iter()
+                .min_by_key(|(_, (_, at, _))| *at)
+                .map(|(k, _)| *k)
+            {
+                kept.remove(&oldest);
             }
-            _ => None,
+        }
+        kept.insert(key, (user, Instant::now(), edit));
+        key
+    }
+
+    /// The kept edit `key` of `user` (it stays, so the form can be opened again).
+    pub fn kept_edit(&self, key: &str, user: u64) -> Result<KeptEdit, &'static str> {
+        let key: u64 = key.parse().map_err(|_| KEPT_GONE)?;
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        match kept.get(&key) {
+            Some((_, at, _)) if at.elapsed() >= CONFIRM_TTL => Err(KEPT_GONE),
+            Some((owner, _, _)) if *owner != user => Err(KEPT_NOT_YOURS),
+            Some((_, _, edit)) => Ok(edit.clone()),
+            None => Err(KEPT_GONE),
         }
     }
 }
@@ -154,20 +221,39 @@ pub fn member_may_moderate(member: Option<&serenity::Member>, allowed_roles: &[u
     may_moderate(bits, &roles, allowed_roles)
 }
 
+/// What a moderator command, click or form does: a refusal says what it was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// It changes the facts (add, edit, retire, alias, undo, source add, the unanswered
+    /// buttons).
+    Change,
+    /// It only shows them (`/fact show`, `list`, `history`, `/unanswered`).
+    Read,
+}
+
 /// Why this member may not moderate here, or `None` when they may: the server must be a home
 /// server, then the member needs the permission or a moderator role.
 pub fn refusal(
     moderators: &Moderators,
     guild: Option<serenity::GuildId>,
     member: Option<&serenity::Member>,
+    access: Access,
 ) -> Option<&'static str> {
-    match place_of(guild.map(|g| g.get()), &moderators.home_guilds) {
-        Place::NoHomes => Some(NO_HOMES),
-        Place::Direct => Some(ONLY_IN_SERVERS),
-        Place::OtherServer => Some(NOT_HOME),
-        Place::Home if !member_may_moderate(member, &moderators.roles) => Some(REFUSAL),
-        Place::Home => None,
-    }
+    let why = match place_of(guild.map(|g| g.get()), &moderators.home_guilds) {
+        Place::NoHomes => NO_HOMES,
+        Place::Direct => ONLY_IN_SERVERS,
+        Place::OtherServer => NOT_HOME,
+        Place::Home if !member_may_moderate(member, &moderators.roles) => match access {
+            Access::Change => REFUSAL,
+            Access::Read => READ_REFUSAL,
+        },
+        Place::Home => return None,
+    };
+    // Nothing could have been changed by a command that only shows.
+    Some(match access {
+        Access::Change => why,
+        Access::Read => why.trim_end_matches(" Nothing was changed."),
+    })
 }
 
 /// Who a change is recorded as.
@@ -216,7 +302,18 @@ impl<'d> Moderator<'d> {
     /// that runs it again with confirm.
     pub async fn change(&self, op: ChangeOp) -> Outcome {
         let first = op.clone();
-        match self.call(move |b| first(b, false)).await {
+        let result = self.call(move |b| first(b, false)).await;
+        self.settle(result, op)
+    }
+
+    /// What the moderator is told after a first run of `op` gave `result`: a change that needs
+    /// a confirm is parked and offered the Confirm button.
+    pub fn settle(
+        &self,
+        result: Result<Result<Change, ModerationError>, Error>,
+        op: ChangeOp,
+    ) -> Outcome {
+        match result {
             Ok(Err(e @ ModerationError::NeedsConfirm { .. })) => {
                 let key = self.moderators.park(self.user, op);
                 let button = serenity::CreateButton::new(format!("{}{key}", ids::CONFIRM))
@@ -237,13 +334,13 @@ impl<'d> Moderator<'d> {
 
 /// Checks that the command's user may moderate; otherwise sends the ephemeral refusal and
 /// returns `None` (and nothing else happens).
-pub async fn gate(ctx: AppContext<'_>) -> Result<Option<Moderator<'_>>, Error> {
+pub async fn gate(ctx: AppContext<'_>, access: Access) -> Result<Option<Moderator<'_>>, Error> {
     let data = ctx.data();
     let interaction = ctx.interaction;
     let guild = interaction.guild_id;
     let refused = match &data.moderators {
         None => NOT_SET_UP,
-        Some(m) => match refusal(m, guild, interaction.member.as_deref()) {
+        Some(m) => match refusal(m, guild, interaction.member.as_deref(), access) {
             Some(why) => why,
             None => return Ok(Some(Moderator::new(m, &interaction.user, guild))),
         },
@@ -308,15 +405,33 @@ impl Outcome {
     }
 }
 
-/// "Added fact `x` …": what changed, where, its version, and the back end's notes.
+/// "Added fact `x` …": what changed, where, its version, whether the fact is served now (as
+/// the engine that serves from now on has it), and the back end's notes.
 pub fn describe_change(c: &Change) -> String {
-    let mut text = format!(
-        "{} fact `{}` ({}); version `{}`. It is served from now on.",
-        past_tense(c.action),
-        c.id,
-        c.path,
-        c.version
-    );
+    let mut text = if c.action == Action::SourceAdd {
+        format!(
+            "Added source `{}` ({}). Facts can cite it from now on.",
+            c.id, c.path
+        )
+    } else {
+        let served = c
+            .engine
+            .knowledge()
+            .fact(&c.id)
+            .is_some_and(|f| f.is_served());
+        format!(
+            "{} fact `{}` ({}); version `{}`. {}",
+            past_tense(c.action),
+            c.id,
+            c.path,
+            c.version,
+            if served {
+                "It is served from now on."
+            } else {
+                "It is no longer served; it stays in its file and in the history."
+            }
+        )
+    };
     for n in &c.notes {
         text.push_str("\n• ");
         text.push_str(n);
@@ -412,21 +527,39 @@ impl Target<'_> {
         .await
     }
 
-    /// Fills in the deferred response.
+    /// Fills in the deferred response. If Discord keeps refusing the edit, the outcome is sent
+    /// as a follow-up instead: a moderator is never left on "thinking…" after a change was made.
     pub async fn finish(
         &self,
         ctx: &serenity::Context,
         data: &Data,
         outcome: Outcome,
     ) -> Result<(), Error> {
+        let text = reply::truncate(&outcome.text, limits::CONTENT);
         let edit = serenity::EditInteractionResponse::new()
             .allowed_mentions(reply::no_pings())
-            .content(reply::truncate(&outcome.text, limits::CONTENT))
-            .components(outcome.rows);
-        with_retry(data.retry, "deferred response", || async {
+            .content(text.clone())
+            .components(outcome.rows.clone());
+        let edited = with_retry(data.retry, "deferred response", || async {
             match self {
                 Target::Click(c) => c.edit_response(&ctx.http, edit.clone()).await,
                 Target::Form(f) => f.edit_response(&ctx.http, edit.clone()).await,
+            }
+        })
+        .await;
+        let Err(e) = edited else {
+            return Ok(());
+        };
+        tracing::warn!("could not fill in the deferred response ({e}); sending a follow-up");
+        let followup = serenity::CreateInteractionResponseFollowup::new()
+            .ephemeral(true)
+            .allowed_mentions(reply::no_pings())
+            .content(text)
+            .components(outcome.rows);
+        with_retry(data.retry, "follow-up", || async {
+            match self {
+                Target::Click(c) => c.create_followup(&ctx.http, followup.clone()).await,
+                Target::Form(f) => f.create_followup(&ctx.http, followup.clone()).await,
             }
         })
         .await?;
@@ -451,10 +584,11 @@ impl Target<'_> {
         &self,
         ctx: &serenity::Context,
         data: &'d Data,
+        access: Access,
     ) -> Result<Option<Moderator<'d>>, Error> {
         let refused = match &data.moderators {
             None => NOT_SET_UP,
-            Some(m) => match refusal(m, self.guild(), self.member()) {
+            Some(m) => match refusal(m, self.guild(), self.member(), access) {
                 Some(why) => why,
                 None => return Ok(Some(Moderator::new(m, self.user(), self.guild()))),
             },
@@ -475,6 +609,7 @@ pub async fn on_click(
     let id = click.data.custom_id.as_str();
     let ours = [
         ids::CONFIRM,
+        ids::REOPEN,
         ids::LIST_PAGE,
         ids::NEW_FROM_UNANSWERED,
         ids::ALIAS_UNANSWERED,
@@ -485,16 +620,25 @@ pub async fn on_click(
         return Ok(false);
     }
     let target = Target::Click(click);
-    let Some(m) = target.gate(ctx, data).await? else {
+    let access = if id.starts_with(ids::LIST_PAGE) {
+        Access::Read
+    } else {
+        Access::Change
+    };
+    let Some(m) = target.gate(ctx, data, access).await? else {
         return Ok(true);
     };
     if let Some(key) = id.strip_prefix(ids::CONFIRM) {
-        let op = key.parse().ok().and_then(|k| m.moderators.take(k, m.user));
-        let Some(op) = op else {
-            target
-                .say(ctx, data, "That change is no longer waiting for a confirm (it was confirmed already, or it expired). Make it again.")
-                .await?;
-            return Ok(true);
+        let op = match key.parse() {
+            Ok(k) => m.moderators.take(k, m.user),
+            Err(_) => Err(CONFIRM_GONE),
+        };
+        let op = match op {
+            Ok(op) => op,
+            Err(why) => {
+                target.say(ctx, data, why).await?;
+                return Ok(true);
+            }
         };
         target.defer(ctx, data).await?;
         let outcome = Outcome::of(
@@ -504,6 +648,8 @@ pub async fn on_click(
         target.finish(ctx, data, outcome).await?;
     } else if id.starts_with(ids::LIST_PAGE) {
         super::fact::on_list_page(ctx, &target, data, &m, id).await?;
+    } else if let Some(key) = id.strip_prefix(ids::REOPEN) {
+        super::fact::on_reopen(ctx, &target, data, &m, key).await?;
     } else {
         super::unanswered::on_click(ctx, &target, data, &m, id).await?;
     }
@@ -522,11 +668,11 @@ pub async fn on_form(
     } else if id.starts_with(ids::NEW_FROM_UNANSWERED) || id.starts_with(ids::ALIAS_OTHER) {
         Form::Unanswered
     } else {
-        tracing::warn!(custom_id = %id, "a form that is not ours");
-        return Ok(());
+        tracing::info!(custom_id = %id, "a form the bot does not know");
+        return Target::Form(form).say(ctx, data, super::OUT_OF_DATE).await;
     };
     let target = Target::Form(form);
-    let Some(m) = target.gate(ctx, data).await? else {
+    let Some(m) = target.gate(ctx, data, Access::Change).await? else {
         return Ok(());
     };
     let values = FormValues::of(form);

@@ -1,7 +1,9 @@
 //! Per-user rate limit on questions, so one person (or a script) cannot flood a channel.
 //!
 //! A sliding window: at most `max` questions in any `window`. Autocomplete does not count (it
-//! fires on every keystroke); questions, button clicks, mentions and DMs do.
+//! fires on every keystroke); questions, button clicks, mentions and DMs do. A refused mention
+//! or DM is told so at most once per window ([`RateLimiter::tell_refusal`]): a flood of mentions
+//! must not become a flood of refusals in the channel.
 
 use std::collections::{HashMap, VecDeque};
 use std::str::FromStr;
@@ -54,6 +56,8 @@ const SWEEP_AT: usize = 10_000;
 pub struct RateLimiter {
     limit: RateLimit,
     seen: Mutex<HashMap<u64, VecDeque<Instant>>>,
+    /// When each user was last told of a refusal in a channel.
+    told: Mutex<HashMap<u64, Instant>>,
 }
 
 impl RateLimiter {
@@ -61,6 +65,7 @@ impl RateLimiter {
         RateLimiter {
             limit,
             seen: Mutex::new(HashMap::new()),
+            told: Mutex::new(HashMap::new()),
         }
     }
 
@@ -98,6 +103,27 @@ impl RateLimiter {
         }
         times.push_back(now);
         Ok(())
+    }
+
+    /// Whether a refused `user` should be told in the channel now: once per window, so later
+    /// refusals in the same window are quiet (a reaction, not a message).
+    pub fn tell_refusal(&self, user: u64) -> bool {
+        self.tell_refusal_at(user, Instant::now())
+    }
+
+    pub fn tell_refusal_at(&self, user: u64, now: Instant) -> bool {
+        let mut told = self.told.lock().unwrap_or_else(|p| p.into_inner());
+        let window = self.limit.window;
+        if told.len() >= SWEEP_AT {
+            told.retain(|_, t| now.saturating_duration_since(*t) < window);
+        }
+        match told.get(&user) {
+            Some(t) if now.saturating_duration_since(*t) < window => false,
+            _ => {
+                told.insert(user, now);
+                true
+            }
+        }
     }
 }
 
@@ -146,6 +172,16 @@ mod tests {
         // Once the first question leaves the window, one more is allowed.
         assert!(l.check_at(1, t0 + Duration::from_secs(30)).is_ok());
         assert!(l.check_at(1, t0 + Duration::from_secs(30)).is_err());
+    }
+
+    #[test]
+    fn a_refusal_is_told_once_per_window() {
+        let l = RateLimiter::new(RateLimit::default());
+        let t0 = Instant::now();
+        assert!(l.tell_refusal_at(1, t0));
+        assert!(!l.tell_refusal_at(1, t0 + Duration::from_secs(10)));
+        assert!(l.tell_refusal_at(2, t0 + Duration::from_secs(10)));
+        assert!(l.tell_refusal_at(1, t0 + Duration::from_secs(30)));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The reply model: an [`Answer`] turned into what Discord shows (an embed and up to three
-//! question buttons), kept within Discord's limits.
+//! The reply model: an [`Answer`] turned into what Discord shows (an embed, up to three question
+//! buttons and, under a single-source answer, a link button to the source), kept within
+//! Discord's limits.
 //!
 //! It exists so that everything the bot says can be built and checked without a network: the
 //! command, button and message handlers only convert a [`Reply`] into serenity builders. Every
@@ -7,7 +8,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::answer::{Answer, FactAnswer, SourceRef};
+use crate::answer::{Answer, FactAnswer, Help, SourceRef};
 
 /// Discord's limits that this model enforces.
 pub mod limits {
@@ -21,6 +22,8 @@ pub mod limits {
     pub const BUTTONS_PER_ROW: usize = 5;
     pub const AUTOCOMPLETE_CHOICES: usize = 25;
     pub const AUTOCOMPLETE_TEXT: usize = 100;
+    /// A link button's URL.
+    pub const URL: usize = 512;
 }
 
 /// Prefix of the custom id of a related-question button whose question fits in the id.
@@ -29,9 +32,16 @@ pub const BUTTON_PREFIX: &str = "sf:ask:";
 /// question, then its first characters.
 pub const HASHED_PREFIX: &str = "sf:ask#";
 
-/// Embed colours: answered (NHS blue), declined (grey).
-const ANSWERED_COLOUR: u32 = 0x00_5E_B8;
-const DECLINED_COLOUR: u32 = 0x76_86_92;
+/// Embed colours: answered (NHS blue), declined (grey), NHS signposting (NHS emergency red),
+/// crisis lines (NHS purple), so help never looks like an ordinary answer.
+pub const ANSWERED_COLOUR: u32 = 0x00_5E_B8;
+pub const DECLINED_COLOUR: u32 = 0x76_86_92;
+pub const EMERGENCY_COLOUR: u32 = 0xDA_29_1C;
+pub const CRISIS_COLOUR: u32 = 0x33_00_72;
+/// The title of a reply whose facts have no display question but which carries help.
+pub const HELP_TITLE: &str = "If you need help now";
+/// The title of a declined question.
+pub const DECLINED_TITLE: &str = "I can't answer that from my sourced facts";
 
 const FOOTER: &str = "strikefacts · sourced facts, not advice · /help";
 
@@ -43,6 +53,16 @@ pub struct Reply {
     pub embed: Embed,
     /// At most three related (or, for a decline, suggested) questions.
     pub buttons: Vec<Button>,
+    /// A link button to the one source of the answer (easier to tap on a phone than a link in
+    /// the text); none when the answer cites several sources or none with a URL.
+    pub source: Option<SourceButton>,
+}
+
+/// A link button (Discord's style 5): it opens `url`, the bot hears nothing of the click.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceButton {
+    pub label: String,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,10 +89,12 @@ impl Embed {
 impl Reply {
     /// The reply for an answer (answered or declined).
     pub fn from_answer(a: &Answer) -> Reply {
-        let title = if a.answered {
-            truncate(one_line(&a.question).trim(), limits::EMBED_TITLE)
-        } else {
-            "I can't answer that from my sourced facts".to_string()
+        // Never the question as typed: that would republish it under the bot's name.
+        let title = match (a.answered, a.help, display_question(a)) {
+            (true, _, Some(q)) => truncate(q, limits::EMBED_TITLE),
+            (true, Some(_), None) => HELP_TITLE.to_string(),
+            (true, None, None) => String::new(),
+            (false, _, _) => DECLINED_TITLE.to_string(),
         };
         let description = if a.answered && !a.facts.is_empty() {
             describe_facts(&a.facts, &a.notices, limits::EMBED_DESCRIPTION)
@@ -83,14 +105,20 @@ impl Reply {
             title,
             description,
             footer: FOOTER.to_string(),
-            colour: if a.answered {
-                ANSWERED_COLOUR
-            } else {
-                DECLINED_COLOUR
+            colour: match (a.help, a.answered) {
+                (Some(Help::Crisis), _) => CRISIS_COLOUR,
+                (Some(Help::Emergency), _) => EMERGENCY_COLOUR,
+                (None, true) => ANSWERED_COLOUR,
+                (None, false) => DECLINED_COLOUR,
             },
         };
-        let buttons = a
-            .suggestions
+        // Someone who may need help now is not offered other questions to click.
+        let suggestions = if a.help.is_some() {
+            &[][..]
+        } else {
+            &a.suggestions[..]
+        };
+        let buttons = suggestions
             .iter()
             .filter(|s| !s.trim().is_empty())
             .take(3)
@@ -103,6 +131,7 @@ impl Reply {
             content: None,
             embed,
             buttons,
+            source: single_source(a),
         }
     }
 
@@ -117,6 +146,7 @@ impl Reply {
                 colour: DECLINED_COLOUR,
             },
             buttons: Vec::new(),
+            source: None,
         }
     }
 
@@ -131,6 +161,7 @@ impl Reply {
                 colour: ANSWERED_COLOUR,
             },
             buttons: Vec::new(),
+            source: None,
         }
     }
 
@@ -155,19 +186,24 @@ impl Reply {
     }
 
     pub fn components(&self) -> Vec<serenity::CreateActionRow> {
-        if self.buttons.is_empty() {
-            return Vec::new();
-        }
+        let link = self
+            .source
+            .iter()
+            .map(|s| serenity::CreateButton::new_link(s.url.clone()).label(s.label.clone()));
         let row: Vec<serenity::CreateButton> = self
             .buttons
             .iter()
-            .take(limits::BUTTONS_PER_ROW)
             .map(|b| {
                 serenity::CreateButton::new(b.custom_id.clone())
                     .label(b.label.clone())
                     .style(serenity::ButtonStyle::Secondary)
             })
+            .take(limits::BUTTONS_PER_ROW - usize::from(self.source.is_some()))
+            .chain(link)
             .collect();
+        if row.is_empty() {
+            return Vec::new();
+        }
         vec![serenity::CreateActionRow::Buttons(row)]
     }
 
@@ -221,6 +257,34 @@ impl Reply {
         }
         m
     }
+}
+
+/// The link button of an answer whose facts all cite one and the same source with a web
+/// address.
+fn single_source(a: &Answer) -> Option<SourceButton> {
+    let mut sources = a.facts.iter().flat_map(|f| &f.sources);
+    let first = sources.next()?;
+    let url = first.url.as_deref().map(str::trim)?;
+    let same = |s: &SourceRef| s.url.as_deref().map(str::trim) == Some(url);
+    if !url.starts_with("https://") || !sources.all(same) || url.chars().count() > limits::URL {
+        return None;
+    }
+    Some(SourceButton {
+        label: truncate(
+            &format!("Source: {}", first.publisher),
+            limits::BUTTON_LABEL,
+        ),
+        url: url.to_string(),
+    })
+}
+
+/// The display question of the first fact answered that has one.
+fn display_question(a: &Answer) -> Option<&str> {
+    a.facts
+        .iter()
+        .find_map(|f| f.question.as_deref())
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
 }
 
 /// Allowed mentions that ping nobody, not even the author of the message replied to: a
@@ -457,6 +521,7 @@ mod tests {
     fn fact(answer: &str, sources: usize) -> FactAnswer {
         FactAnswer {
             id: "f".into(),
+            question: Some("Why are doctors striking?".into()),
             dispute: "resident-2025".into(),
             dispute_label: "2025–26 resident doctors' dispute".into(),
             answer: answer.into(),
@@ -486,6 +551,7 @@ mod tests {
             suggestions,
             notices: Vec::new(),
             declined: None,
+            help: None,
         }
     }
 
@@ -499,6 +565,32 @@ mod tests {
             .contains("[Reuters 0, 17 Dec 2025](https://example.org/a_%28b%29/0)"));
         assert_eq!(r.buttons.len(), 1);
         assert_eq!(r.buttons[0].custom_id, "sf:ask:Q1?");
+    }
+
+    #[test]
+    fn a_single_source_gets_a_link_button_and_several_do_not() {
+        let one = Reply::from_answer(&answer(vec![fact("Pay.", 1)], vec![]));
+        let link = one.source.clone().expect("a link button");
+        assert_eq!(link.url, "https://example.org/a_(b)/0");
+        assert!(link.label.starts_with("Source"));
+        assert_eq!(one.components().len(), 1);
+        let two = Reply::from_answer(&answer(vec![fact("Pay.", 2)], vec![]));
+        assert!(two.source.is_none());
+        let mut helped = answer(vec![fact("Pay.", 1)], vec!["Q?".into()]);
+        helped.help = Some(Help::Emergency);
+        let r = Reply::from_answer(&helped);
+        assert!(r.buttons.is_empty());
+        assert_eq!(r.embed.colour, EMERGENCY_COLOUR);
+    }
+
+    #[test]
+    fn the_title_is_the_display_question_never_the_question_as_typed() {
+        let mut a = answer(vec![fact("Pay.", 1)], vec![]);
+        a.question = "@everyone ||why|| [x](https://evil.example)".into();
+        let r = Reply::from_answer(&a);
+        assert_eq!(r.embed.title, "Why are doctors striking?");
+        a.facts[0].question = None;
+        assert_eq!(Reply::from_answer(&a).embed.title, "");
     }
 
     #[test]

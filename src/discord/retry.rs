@@ -1,9 +1,11 @@
-//! Retrying a REST call that Discord answered with HTTP 429.
+//! Retrying a REST call that Discord answered with HTTP 429 or a 5xx.
 //!
 //! With a proxy, serenity's own ratelimiter must be off, and then serenity does not retry a 429:
 //! the caller gets the error and the `retry_after` in the body is lost (serenity fails to decode
 //! Discord's 429 body). So the bot retries such a call itself, a bounded number of times after a
-//! short, growing wait. Other errors are returned at once.
+//! short, growing wait. A 5xx (Discord's own hiccup) is retried once, after the shortest wait,
+//! so that an answer still arrives within the 3 seconds Discord gives a first response. Other
+//! errors are returned at once.
 
 use std::future::Future;
 use std::time::Duration;
@@ -56,7 +58,13 @@ pub fn http_status(e: &serenity::Error) -> Option<u16> {
     }
 }
 
-/// Runs `call` until it succeeds, fails other than with a 429, or the retries are used up.
+/// True if Discord answered the call with a server error (5xx).
+pub fn is_server_error(e: &serenity::Error) -> bool {
+    http_status(e).is_some_and(|s| (500..600).contains(&s))
+}
+
+/// Runs `call` until it succeeds, fails other than with a 429 or a first 5xx, or the retries
+/// are used up.
 pub async fn with_retry<T, F, Fut>(
     policy: RetryPolicy,
     what: &str,
@@ -67,8 +75,19 @@ where
     Fut: Future<Output = Result<T, serenity::Error>>,
 {
     let mut retry = 0;
+    let mut server_error_retried = false;
     loop {
         match call().await {
+            Err(e) if is_server_error(&e) && !server_error_retried && policy.retries > 0 => {
+                server_error_retried = true;
+                let wait = policy.wait(1);
+                tracing::warn!(
+                    "{what}: Discord answered {}; retrying once in {} ms",
+                    http_status(&e).unwrap_or(500),
+                    wait.as_millis()
+                );
+                tokio::time::sleep(wait).await;
+            }
             Err(e) if is_rate_limited(&e) && retry < policy.retries => {
                 retry += 1;
                 let wait = policy.wait(retry);

@@ -5,7 +5,7 @@
 //! back end validates the source (id, date, http(s) URL) with the same loader as everything else
 //! and keeps its text, which every excerpt citing it must be found in.
 
-use super::moderation::{gate, send, AppContext};
+use super::moderation::{gate, send, Access, AppContext};
 use super::Error;
 use crate::moderation::SourceDraft;
 
@@ -44,7 +44,7 @@ pub async fn add(
     #[max_length = 60]
     id: Option<String>,
 ) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, Access::Change).await? else {
         return Ok(());
     };
     let id = id

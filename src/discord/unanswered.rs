@@ -13,7 +13,7 @@ use poise::serenity_prelude as serenity;
 
 use super::fact::{fact_form, new_draft, FormKind};
 use super::moderation::{
-    custom_id, form_title, gate, ids, input, label, send, AppContext, ChangeOp, FormValues,
+    custom_id, form_title, gate, ids, input, label, send, Access, AppContext, ChangeOp, FormValues,
     Moderator, Target,
 };
 use super::reply::{self, limits};
@@ -30,7 +30,7 @@ const SHOWN: usize = 5;
     default_member_permissions = "MANAGE_MESSAGES"
 )]
 pub async fn unanswered(ctx: AppContext<'_>) -> Result<(), Error> {
-    let Some(m) = gate(ctx).await? else {
+    let Some(m) = gate(ctx, Access::Read).await? else {
         return Ok(());
     };
     let today = ctx.data().today();
@@ -42,7 +42,8 @@ pub async fn unanswered(ctx: AppContext<'_>) -> Result<(), Error> {
                     .into_iter()
                     .map(|g| {
                         let best = best_fact(b, &g.question, today);
-                        (g, best)
+                        let shown = best.as_deref().and_then(|id| display_question(b, id));
+                        (g, best, shown)
                     })
                     .collect::<Vec<_>>()
             })
@@ -72,11 +73,25 @@ fn best_fact(backend: &Moderation, question: &str, today: chrono::NaiveDate) -> 
         .map(|f| f.id.clone())
 }
 
+/// The display question of fact `id`, as the buttons and autocomplete show it.
+fn display_question(backend: &Moderation, id: &str) -> Option<String> {
+    let engine = backend.engine().load_full();
+    engine.knowledge().fact(id)?.question.clone()
+}
+
+/// A closest fact as the list shows it: its id, and its display question when it has one.
+fn closest(id: &str, shown: Option<&str>) -> String {
+    match shown {
+        Some(q) => format!(" · closest fact `{id}` (“{q}”)"),
+        None => format!(" · closest fact `{id}`"),
+    }
+}
+
 /// The list and one row of buttons per shown group.
 fn render(
-    groups: &[(UnansweredGroup, Option<String>)],
+    groups: &[(UnansweredGroup, Option<String>, Option<String>)],
 ) -> (String, Vec<serenity::CreateActionRow>) {
-    let total: usize = groups.iter().map(|(g, _)| g.count).sum();
+    let total: usize = groups.iter().map(|(g, _, _)| g.count).sum();
     let mut text = format!(
         "{} unanswered question(s) in {} group(s), most asked first:",
         total,
@@ -84,7 +99,7 @@ fn render(
     );
     let per_group = (limits::CONTENT - 200) / SHOWN;
     let mut rows = Vec::new();
-    for (i, (g, best)) in groups.iter().take(SHOWN).enumerate() {
+    for (i, (g, best, shown)) in groups.iter().take(SHOWN).enumerate() {
         let n = i + 1;
         let mut line = format!("\n**{n}.** ×{} “{}”", g.count, one_line(&g.question));
         let others: Vec<String> = g
@@ -98,7 +113,7 @@ fn render(
             line.push_str(&format!(" · also {}", others.join(", ")));
         }
         if let Some(b) = best {
-            line.push_str(&format!(" · closest fact `{b}`"));
+            line.push_str(&closest(b, shown.as_deref()));
         }
         line.push_str(&format!(" · last {}", g.last_at));
         text.push_str(&reply::truncate(&line, per_group));

@@ -110,12 +110,16 @@ pub fn registered_commands(emu: &Emulator) -> Recorded {
         .expect("commands registered")
 }
 
-/// The buttons of a message or callback: `(label, custom id)`.
+/// The buttons of a message or callback that the bot hears of: `(label, custom id)` (not the
+/// link buttons, which have a URL instead).
 pub fn buttons(body: &Value) -> Vec<(String, String)> {
     let data = body.get("data").unwrap_or(body);
     let mut out = Vec::new();
     for row in data["components"].as_array().into_iter().flatten() {
         for b in row["components"].as_array().into_iter().flatten() {
+            if b["style"] == 5 {
+                continue;
+            }
             out.push((
                 b["label"].as_str().unwrap_or_default().to_string(),
                 b["custom_id"].as_str().unwrap_or_default().to_string(),

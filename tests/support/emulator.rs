@@ -133,10 +133,16 @@ impl Emulator {
 
     /// Answers the next `times` requests `method` whose path contains `path_contains` with 429.
     pub fn fail_with_429(&self, method: &str, path_contains: &str, times: u32) {
+        self.fail_with(method, path_contains, 429, times);
+    }
+
+    /// Answers the next `times` requests `method` whose path contains `path_contains` with
+    /// `status` (a 429 or a server error, with the body Discord sends for it).
+    pub fn fail_with(&self, method: &str, path_contains: &str, status: u16, times: u32) {
         lock(&self.state.failures).push(Failure {
             method: method.to_string(),
             path_contains: path_contains.to_string(),
-            status: 429,
+            status,
             times,
         });
     }
@@ -292,6 +298,26 @@ impl Emulator {
         })
     }
 
+    /// A slash command (type 2) in a direct message: `user` instead of `member` and no guild.
+    pub fn dm_command(
+        &self,
+        user_id: &str,
+        name: &str,
+        sub: Option<&str>,
+        options: &[(&str, Value)],
+    ) -> String {
+        let (id, mut d) = self.command_json(user_id, ALL_PERMISSIONS, &[], name, sub, options);
+        if let Some(d) = d.as_object_mut() {
+            let member = d.remove("member").unwrap_or_default();
+            d.remove("guild_id");
+            d.remove("guild_locale");
+            d.insert("user".to_string(), member["user"].clone());
+            d.insert("channel_id".to_string(), json!("720000000000000009"));
+        }
+        self.dispatch("INTERACTION_CREATE", d);
+        id
+    }
+
     /// Later interactions come from guild `guild` (another server the bot is in).
     pub fn use_guild(&self, guild: &str) {
         *lock(&self.state.guild) = Some(guild.to_string());
@@ -308,6 +334,21 @@ impl Emulator {
         sub: Option<&str>,
         options: &[(&str, Value)],
     ) -> (String, Instant) {
+        let (id, d) = self.command_json(user_id, permissions, roles, name, sub, options);
+        let at = self.dispatch("INTERACTION_CREATE", d);
+        (id, at)
+    }
+
+    /// The payload of a guild slash command; see [`Emulator::command_as`].
+    fn command_json(
+        &self,
+        user_id: &str,
+        permissions: &str,
+        roles: &[&str],
+        name: &str,
+        sub: Option<&str>,
+        options: &[(&str, Value)],
+    ) -> (String, Value) {
         let id = self.next_id();
         let opts: Vec<Value> = options
             .iter()
@@ -328,8 +369,7 @@ impl Emulator {
             roles,
             json!({"id": "600000000000000003", "name": name, "type": 1, "options": opts}),
         );
-        let at = self.dispatch("INTERACTION_CREATE", d);
-        (id, at)
+        (id, d)
     }
 
     /// A modal submit (type 5) of the form `custom_id` with text inputs `(id, value)`.
@@ -424,6 +464,33 @@ impl Emulator {
             user_id,
             json!({"id": "600000000000000001", "name": "ask", "type": 1, "options": [
                 {"name": "question", "type": 3, "value": partial, "focused": true}
+            ]}),
+        );
+        self.dispatch("INTERACTION_CREATE", d);
+        id
+    }
+
+    /// Autocomplete (type 4) of option `option` of `/name sub` with `partial` typed so far, by a
+    /// member with `permissions`.
+    pub fn autocomplete_as(
+        &self,
+        user_id: &str,
+        permissions: &str,
+        name: &str,
+        sub: &str,
+        option: &str,
+        partial: &str,
+    ) -> String {
+        let id = self.next_id();
+        let focused = json!({"name": option, "type": 3, "value": partial, "focused": true});
+        let d = self.interaction_as(
+            &id,
+            4,
+            user_id,
+            permissions,
+            &[],
+            json!({"id": "600000000000000003", "name": name, "type": 1, "options": [
+                {"name": sub, "type": 1, "options": [focused]}
             ]}),
         );
         self.dispatch("INTERACTION_CREATE", d);
@@ -600,13 +667,18 @@ async fn rest(
             401,
             Some(json!({"message": "401: Unauthorized", "code": 0})),
         )
-    } else if let Some(status) = failure {
+    } else if let Some(429) = failure {
         // Discord's 429 body: no `code` field.
         (
-            status,
+            429,
             Some(
                 json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false}),
             ),
+        )
+    } else if let Some(status) = failure {
+        (
+            status,
+            Some(json!({"message": format!("{status}: Internal Server Error"), "code": 0})),
         )
     } else {
         route(&state, &method, &path, &body)
@@ -649,6 +721,9 @@ fn route(state: &State, method: &str, path: &str, body: &Value) -> (u16, Option<
         }
         ("PATCH" | "GET", p) if p.starts_with("/api/v10/webhooks/") => {
             (200, Some(message_reply(state, p, body)))
+        }
+        ("PUT", p) if p.starts_with("/api/v10/channels/") && p.contains("/reactions/") => {
+            (204, None)
         }
         ("POST", p) if p.starts_with("/api/v10/channels/") && p.ends_with("/messages") => {
             (200, Some(message_reply(state, p, body)))
