@@ -9,6 +9,10 @@
 //! A question may also carry `origin` (the public page it was taken from) and `split`
 //! (`tune` or `held_out`, decided per origin page): a file with splits is scored per split too,
 //! so the held-out figures can be read without looking at its misses.
+//!
+//! Accuracy at one threshold hides how well the confidence separates right answers from
+//! questions to decline, so the report also gives the area under the ROC curve and the figures
+//! at several thresholds ([`separation`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -129,6 +133,8 @@ pub struct EvalResult {
     pub reply: String,
     /// Ids of the facts the reply used (timeline statements included).
     pub facts: Vec<String>,
+    /// The questions offered instead (with a decline) or beside the answer.
+    pub suggestions: Vec<String>,
 }
 
 /// Correct / total.
@@ -230,6 +236,7 @@ pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> Eva
             confidence: a.confidence,
             reply: a.text,
             facts: a.facts.into_iter().map(|f| f.id).collect(),
+            suggestions: a.suggestions,
         });
     }
     report
@@ -257,6 +264,156 @@ pub fn fit_threshold(
         }
     }
     (best.0, curve)
+}
+
+/// Thresholds the separation table shows besides the configured one.
+const TABLE_THRESHOLDS: [f32; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
+
+/// How well the confidence tells right answers from questions that must be declined, whatever
+/// the threshold: accuracy at one threshold hides how much a better threshold could do.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Separation {
+    /// Area under the ROC curve of the confidence: answerable questions whose best answer (no
+    /// threshold) is right against must-decline questions. `None` when either side is empty.
+    pub auc: Option<f64>,
+    /// How many answerable questions are answered right with no threshold, and how many
+    /// questions must be declined: the two sides of the AUC.
+    pub positives: usize,
+    pub negatives: usize,
+    /// The outcome at several thresholds, ascending.
+    pub table: Vec<ThresholdRow>,
+    /// Answerable questions declined at the configured threshold, and how many of them get a
+    /// right answer when their first suggestion is asked.
+    pub suggestion_right: Tally,
+}
+
+/// Figures at one threshold.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ThresholdRow {
+    pub threshold: f32,
+    pub answered_right: Tally,
+    pub declined_right: Tally,
+    pub false_answers: usize,
+}
+
+/// The area under the ROC curve: the chance that a random positive scores above a random
+/// negative, a tie counting one half (Mann–Whitney U from average ranks). `None` when either
+/// side is empty, where no ordering can be measured.
+pub fn auc(positives: &[f32], negatives: &[f32]) -> Option<f64> {
+    if positives.is_empty() || negatives.is_empty() {
+        return None;
+    }
+    let mut all: Vec<(f32, bool)> = positives
+        .iter()
+        .map(|&s| (s, true))
+        .chain(negatives.iter().map(|&s| (s, false)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut positive_ranks = 0.0f64;
+    let mut i = 0;
+    while i < all.len() {
+        let mut j = i;
+        while j < all.len() && all[j].0.total_cmp(&all[i].0).is_eq() {
+            j += 1;
+        }
+        // Ranks i+1 ..= j share their average.
+        let rank = (i + 1 + j) as f64 / 2.0;
+        positive_ranks += rank * all[i..j].iter().filter(|x| x.1).count() as f64;
+        i = j;
+    }
+    let (p, n) = (positives.len() as f64, negatives.len() as f64);
+    Some((positive_ranks - p * (p + 1.0) / 2.0) / (p * n))
+}
+
+/// The separation figures of a question set; `report` is its run at the engine's threshold.
+pub fn separation(
+    engine: &Engine,
+    questions: &[EvalQuestion],
+    today: NaiveDate,
+    report: &EvalReport,
+) -> Separation {
+    let open = run(&engine.clone().with_threshold(0.0), questions, today);
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    for (q, r) in questions.iter().zip(&open.results) {
+        if q.must_decline() {
+            neg.push(r.confidence);
+        } else if r.correct {
+            pos.push(r.confidence);
+        }
+    }
+    let mut thresholds: Vec<f32> = TABLE_THRESHOLDS.to_vec();
+    thresholds.push(engine.threshold());
+    thresholds.sort_by(f32::total_cmp);
+    thresholds.dedup();
+    let table = thresholds
+        .into_iter()
+        .map(|t| {
+            let r = if t == engine.threshold() {
+                report.clone()
+            } else {
+                run(&engine.clone().with_threshold(t), questions, today)
+            };
+            ThresholdRow {
+                threshold: t,
+                answered_right: r.answerable,
+                declined_right: r.abstain,
+                false_answers: r.false_answers,
+            }
+        })
+        .collect();
+    Separation {
+        auc: auc(&pos, &neg),
+        positives: pos.len(),
+        negatives: neg.len(),
+        table,
+        suggestion_right: suggestion_right(engine, questions, today, report),
+    }
+}
+
+/// Of the answerable questions declined, how many are answered right by asking their first
+/// suggestion: a near miss the person can recover from with one click.
+fn suggestion_right(
+    engine: &Engine,
+    questions: &[EvalQuestion],
+    today: NaiveDate,
+    report: &EvalReport,
+) -> Tally {
+    let mut tally = Tally::default();
+    for (q, r) in questions.iter().zip(&report.results) {
+        if q.must_decline() || r.answered {
+            continue;
+        }
+        tally.total += 1;
+        if let Some(first) = r.suggestions.first() {
+            let a = engine.ask(first, today);
+            tally.correct += is_correct(q, a.answered, &a.text) as usize;
+        }
+    }
+    tally
+}
+
+/// The separation figures as printed under the summary.
+pub fn separation_table(s: &Separation) -> String {
+    let auc = s.auc.map_or("n/a".to_string(), |a| format!("{a:.3}"));
+    let mut out = format!(
+        "\nAUC of the confidence (answered right, {} questions, vs must-decline, {}): {auc}\n\
+         {:>9}  {:>18}  {:>18}  {:>5}\n",
+        s.positives, s.negatives, "threshold", "answered right", "declined right", "false"
+    );
+    for row in &s.table {
+        out.push_str(&format!(
+            "{:>9.2}  {:>18}  {:>18}  {:>5}\n",
+            row.threshold,
+            row.answered_right.figure(),
+            row.declined_right.figure(),
+            row.false_answers
+        ));
+    }
+    out.push_str(&format!(
+        "declined answerable questions whose first suggestion answers them: {}\n",
+        s.suggestion_right.figure()
+    ));
+    out
 }
 
 /// A human summary: per kind, answered %, declined %, false answers.
@@ -328,4 +485,53 @@ pub fn fit_calibration(
         }
     }
     w.iter().map(|v| (v * 1000.0).round() / 1000.0).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::auc;
+
+    #[test]
+    fn auc_is_one_when_every_positive_scores_above_every_negative() {
+        assert_eq!(auc(&[0.9, 0.8, 0.7], &[0.1, 0.2]), Some(1.0));
+        assert_eq!(auc(&[0.1, 0.2], &[0.9, 0.8, 0.7]), Some(0.0));
+    }
+
+    #[test]
+    fn auc_counts_a_tie_between_sides_as_one_half() {
+        assert_eq!(auc(&[0.5], &[0.5]), Some(0.5));
+        assert_eq!(auc(&[0.5, 0.5, 0.5], &[0.5, 0.5]), Some(0.5));
+        // Pairs: (0.9 > 0.5), (0.9 > 0.1), (0.5 = 0.5: one half), (0.5 > 0.1): 3.5 of 4.
+        assert_eq!(auc(&[0.9, 0.5], &[0.5, 0.1]), Some(0.875));
+        // Ties within one side do not count.
+        assert_eq!(auc(&[0.7, 0.7], &[0.2, 0.2]), Some(1.0));
+    }
+
+    #[test]
+    fn auc_matches_counting_pairs_on_mixed_scores() {
+        let pos = [0.3, 0.8, 0.8, 0.55, 0.1, 0.9];
+        let neg = [0.2, 0.8, 0.4, 0.55, 0.05];
+        let mut wins = 0.0;
+        for p in pos {
+            for n in neg {
+                wins += if p > n {
+                    1.0
+                } else if p == n {
+                    0.5
+                } else {
+                    0.0
+                };
+            }
+        }
+        let expected = wins / (pos.len() * neg.len()) as f64;
+        let got = auc(&pos, &neg).expect("both sides");
+        assert!((got - expected).abs() < 1e-12, "{got} vs {expected}");
+    }
+
+    #[test]
+    fn auc_is_undefined_without_both_sides() {
+        assert_eq!(auc(&[], &[0.3]), None);
+        assert_eq!(auc(&[0.3], &[]), None);
+        assert_eq!(auc(&[], &[]), None);
+    }
 }

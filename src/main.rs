@@ -258,9 +258,11 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                 return Ok(ExitCode::SUCCESS);
             }
             let report = eval::run(&engine, &questions, today);
+            let separation = eval::separation(&engine, &questions, today, &report);
             let splits = eval::by_split(&questions);
             if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+                let value = serde_json::json!({ "report": report, "separation": separation });
+                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
             } else {
                 if failures {
                     for r in report.results.iter().filter(|r| !r.correct) {
@@ -277,6 +279,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     }
                 }
                 write!(out, "{}", eval::summary(&report))?;
+                write!(out, "{}", eval::separation_table(&separation))?;
                 for (name, part) in &splits {
                     let r = eval::run(&engine, part, today);
                     write!(out, "{}", eval::split_line(name, &r))?;

@@ -184,6 +184,7 @@ fn eval_and_export_run_on_the_real_fact_base() {
     assert!(o.status.success());
     let text = stdout(&o);
     assert!(text.contains("false answers"), "{text}");
+    assert!(text.contains("AUC of the confidence"), "{text}");
     let v: serde_json::Value =
         serde_json::from_str(&stdout(&run(&["export", "--json"]))).expect("export JSON");
     let facts = v["facts"].as_array().expect("facts");
