@@ -548,6 +548,7 @@ async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written
                 ("headline", json!("Hijack")),
                 ("date", json!("2026-03-02")),
                 ("url", json!("https://example.org/x")),
+                ("text", json!("A hijacked source text.")),
             ],
         ),
         ("unanswered", None, vec![]),
