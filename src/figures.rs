@@ -49,32 +49,20 @@ impl Figure {
     }
 }
 
-const MONTHS: &[&str] = &[
+/// The three-letter forms of the months, as sources abbreviate them.
+const SHORT_MONTHS: &[&str] = &[
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 
-/// A month named by its word ("march", "mar", "sept"), 1 to 12.
+/// A month named by its word ("march", "mar", "sept"), 1 to 12: full names as the lexicon knows
+/// them, or their abbreviations.
 fn month(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.');
-    let full = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    if let Some(i) = full.iter().position(|m| *m == w) {
-        return u32::try_from(i + 1).ok();
+    if let Some(n) = crate::lexicon::month_number(w) {
+        return Some(n);
     }
     let short = if w == "sept" { "sep" } else { w };
-    MONTHS
+    SHORT_MONTHS
         .iter()
         .position(|m| *m == short)
         .and_then(|i| u32::try_from(i + 1).ok())

@@ -1110,21 +1110,25 @@ fn a_crash_between_any_two_steps_leaves_the_base_and_the_log_agreeing_after_rest
     );
 }
 
+/// A moderation back end on `sb` whose first change is alice's new phrasing (the steady fact's
+/// first phrasing plus `suffix`): the fact's id, that first phrasing, and the change.
+fn first_alias(
+    sb: &Sandbox,
+    suffix: &str,
+) -> (Moderation, String, String, strikefacts::moderation::Change) {
+    let m = Moderation::open(sb.config_without_questions()).unwrap();
+    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
+    let phrasing = format!("{first} {suffix}");
+    let c = m
+        .alias(&alice(), GUILD, &id, &phrasing, None, false)
+        .unwrap();
+    (m, id, first, c)
+}
+
 #[test]
 fn a_torn_audit_line_is_repaired_and_its_number_not_issued_again() {
     let sb = Sandbox::one_dispute("resident-2025");
-    let m = Moderation::open(sb.config_without_questions()).unwrap();
-    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
-    let c = m
-        .alias(
-            &alice(),
-            GUILD,
-            &id,
-            &format!("{first} torn one"),
-            None,
-            false,
-        )
-        .unwrap();
+    let (m, id, first, c) = first_alias(&sb, "torn one");
     assert_eq!(c.entry.seq, 1);
     drop(m);
     // A crash mid-append: the start of entry 2, no newline.
@@ -1171,18 +1175,7 @@ fn a_torn_audit_line_is_repaired_and_its_number_not_issued_again() {
 #[test]
 fn a_hand_edit_the_log_does_not_know_is_recorded_at_start_not_lost() {
     let sb = Sandbox::one_dispute("resident-2025");
-    let m = Moderation::open(sb.config_without_questions()).unwrap();
-    let (id, first) = steady_facts(&m.engine().load(), 1).remove(0);
-    let c = m
-        .alias(
-            &alice(),
-            GUILD,
-            &id,
-            &format!("{first} by alice"),
-            None,
-            false,
-        )
-        .unwrap();
+    let (m, id, _, c) = first_alias(&sb, "by alice");
     let moderators_text = m.show(&id).unwrap().text;
     drop(m);
     let path = sb.knowledge().join(&c.path);
