@@ -177,7 +177,7 @@ impl Engine {
                 .collect();
             let mut separate: Vec<PartAnswer> = Vec::new();
             let mut previous: Option<(&String, Option<&PartAnswer>)> = None;
-            for p in &parts {
+            for (i, p) in parts.iter().enumerate() {
                 let part = self.matcher.lexicon().analyze(p);
                 let topic_words = part.tokens.len();
                 // A part too short to name a topic ("and did they win?") is asked about the
@@ -211,7 +211,7 @@ impl Engine {
                     previous = Some((p, separate.last()));
                 } else {
                     if topic_words > 1 {
-                        missed_parts.push(p.trim().to_string());
+                        missed_parts.push(i + 1);
                     }
                     previous = Some((p, None));
                 }
@@ -924,8 +924,10 @@ pub fn split_parts(question: &str) -> Vec<String> {
     parts
 }
 
-/// The reply text: notices, then one block per fact with its dispute, date and sources.
-fn render(facts: &[FactAnswer], notices: &[String], missed: &[String]) -> String {
+/// The reply text: notices, then one block per fact with its dispute, date and sources, then
+/// which parts of the question (counted from 1) went unanswered. Those are named by their place, not quoted: a
+/// part the facts do not cover may carry a claim or a link that the bot must not repeat.
+fn render(facts: &[FactAnswer], notices: &[String], missed: &[usize]) -> String {
     let mut out = String::new();
     for n in notices {
         out.push_str(n);
@@ -947,9 +949,14 @@ fn render(facts: &[FactAnswer], notices: &[String], missed: &[String]) -> String
         .collect();
     out.push_str(&blocks.join("\n\n"));
     if !missed.is_empty() {
+        let places: Vec<String> = missed.iter().map(usize::to_string).collect();
+        let (noun, list) = match places.split_last() {
+            Some((last, [])) => ("part", last.clone()),
+            Some((last, rest)) => ("parts", format!("{} and {last}", rest.join(", "))),
+            None => ("part", String::new()),
+        };
         out.push_str(&format!(
-            "\n\nI don't know the answer to: {}",
-            missed.join("; ")
+            "\n\nI don't know the answer to {noun} {list} of your question."
         ));
     }
     out
