@@ -75,6 +75,8 @@ pub enum Decline {
     TooLong,
     /// About somewhere other than England, which the facts do not cover.
     OtherPlace,
+    /// It leans on an earlier question ("when was he appointed?") and there is none.
+    NeedsContext,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -95,6 +97,49 @@ pub struct Answer {
     /// Set when the question sounded like someone needs help: the notices then carry it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<Help>,
+    /// The bot introducing itself (to "hi" or "who are you?"): no fact, example questions as
+    /// its suggestions.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub introduction: bool,
+}
+
+impl Answer {
+    /// The reply to someone who may need care now and whose question no fact answers: the NHS
+    /// signposting is the answer.
+    pub fn signposting(
+        question: String,
+        notices: Vec<String>,
+        suggestions: Vec<String>,
+        help: Option<Help>,
+    ) -> Answer {
+        let text = notices.join("\n\n");
+        Answer {
+            help,
+            ..Answer::without_facts(question, text, notices, suggestions)
+        }
+    }
+
+    /// A reply that answers with no fact (the signposting, the introduction).
+    pub fn without_facts(
+        question: String,
+        text: String,
+        notices: Vec<String>,
+        suggestions: Vec<String>,
+    ) -> Answer {
+        Answer {
+            question,
+            answered: true,
+            answer: Some(text.clone()),
+            text,
+            confidence: 1.0,
+            facts: Vec::new(),
+            suggestions,
+            notices,
+            declined: None,
+            help: None,
+            introduction: false,
+        }
+    }
 }
 
 /// The help a question was given besides (or instead of) an answer.

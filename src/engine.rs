@@ -10,10 +10,13 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::answer::{Answer, Decline, FactAnswer, Help, SourceRef};
+use crate::conversation::{is_year, Reference, Turn};
 use crate::cues::{self, Cues};
 use crate::knowledge::{KnowledgeBase, LoadError};
-use crate::lexicon::{month_number, Analyzed};
+use crate::lexicon::{month_number, plain, Analyzed};
 use crate::matcher::{Match, Matcher, Scope};
+use crate::model::PartialDate;
+use crate::screen::Screen;
 use crate::timeline;
 
 /// Longest question considered; longer ones are declined with a reason.
@@ -99,19 +102,39 @@ impl Engine {
         self
     }
 
-    /// Answers one question as of `today`.
+    /// Answers one question as of `today`, with no conversation before it.
     pub fn ask(&self, question: &str, today: NaiveDate) -> Answer {
+        self.ask_after(question, today, None)
+    }
+
+    /// Answers the last of a conversation's questions, each earlier one asked after the one
+    /// before it (the command line's `--previous`, an eval question's `previous`).
+    pub fn ask_conversation(
+        &self,
+        previous: &[String],
+        question: &str,
+        today: NaiveDate,
+    ) -> Answer {
+        let mut turn: Option<Turn> = None;
+        for p in previous {
+            turn = Some(Turn::from(&self.ask_after(p, today, turn.as_ref())));
+        }
+        self.ask_after(question, today, turn.as_ref())
+    }
+
+    /// Answers one question as of `today`, after `previous` (the question and answer it follows
+    /// in a conversation, if any): "when was he appointed?" is asked about that answer's topic.
+    pub fn ask_after(&self, question: &str, today: NaiveDate, previous: Option<&Turn>) -> Answer {
         let shown: String = question.chars().take(MAX_QUESTION_CHARS * 2).collect();
         if question.chars().count() > MAX_QUESTION_CHARS {
+            let message = reason_text(Decline::TooLong);
             return self.decline(
                 shown,
                 Decline::TooLong,
                 Vec::new(),
-                format!(
-                    "That question is too long for me: please ask in under {MAX_QUESTION_CHARS} \
-                     characters."
-                ),
+                message,
                 Vec::new(),
+                today,
             );
         }
         let cleaned: String = cues::strip_mentions(question)
@@ -119,7 +142,65 @@ impl Engine {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         let screen = self.kb.screener.screen(&cleaned);
+        let notices = self.screen_notices(screen);
         let help = Help::of(screen);
+        // Every way out of here carries the help the question was given.
+        let helped = |mut a: Answer| {
+            a.help = help;
+            a
+        };
+        if let Some(reason) = screened_out(screen) {
+            return helped(self.decline(
+                shown,
+                reason,
+                Vec::new(),
+                reason_text(reason),
+                notices,
+                today,
+            ));
+        }
+        if help.is_none() && self.kb.conversation.introduction.is_greeting(&cleaned) {
+            return self.introduction(shown, today);
+        }
+        let parts: Vec<String> = split_parts(&cleaned)
+            .iter()
+            .flat_map(|p| self.split_people(p))
+            .collect();
+        let Some((asked, parts)) = self.resolve_references(&cleaned, parts, previous, today) else {
+            let message = reason_text(Decline::NeedsContext);
+            return helped(self.decline(
+                shown,
+                Decline::NeedsContext,
+                Vec::new(),
+                message,
+                notices,
+                today,
+            ));
+        };
+        let (whole, answered, missed) = self.answer_parts(&asked, &parts, today);
+        if answered.is_empty() && screen.signposting {
+            // Someone may need care now: the NHS signposting is the answer, whatever the facts.
+            let suggestions = self.suggestions_from(&whole.near, &[]);
+            return Answer::signposting(shown, notices, suggestions, help);
+        }
+        if answered.is_empty() {
+            let reason = whole.declined.unwrap_or(Decline::Unknown);
+            return helped(self.decline(
+                shown,
+                reason,
+                whole.near,
+                reason_text(reason),
+                notices,
+                today,
+            ));
+        }
+        let mut a = self.compose(shown, answered, notices, &missed);
+        a.help = help;
+        a
+    }
+
+    /// The notices a screened question carries: the crisis lines, the NHS signposting.
+    fn screen_notices(&self, screen: Screen) -> Vec<String> {
         let messages = &self.kb.screener.messages;
         let mut notices = Vec::new();
         if screen.crisis {
@@ -128,132 +209,162 @@ impl Engine {
         if screen.signposting {
             notices.push(messages.emergency.clone());
         }
-        // Every way out of here carries the help the question was given.
-        let helped = |mut a: Answer| {
-            a.help = help;
-            a
+        notices
+    }
+
+    /// The parts of a question with what they refer back to filled in: a first part that leans
+    /// on the previous turn ("when was he appointed?") gets that turn's topic. `None` when it
+    /// leans on something only a conversation could name ("how long did it last?" on its own).
+    /// The whole question to ask comes first, the parts second.
+    fn resolve_references(
+        &self,
+        question: &str,
+        mut parts: Vec<String>,
+        previous: Option<&Turn>,
+        today: NaiveDate,
+    ) -> Option<(String, Vec<String>)> {
+        let Some(first) = parts.first() else {
+            return Some((question.to_string(), parts));
         };
-        if screen.injection {
-            return helped(self.decline(
-                shown,
-                Decline::Instruction,
-                Vec::new(),
-                "I only answer questions about the doctors' strikes in England from my sourced \
-                 facts; I don't take instructions."
-                    .to_string(),
-                notices,
-            ));
+        let analyzed = self.matcher.lexicon().analyze(first);
+        let references = &self.kb.conversation.references;
+        let mut reference = references.of(&plain(first), analyzed.tokens.len());
+        // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
+        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let named = !cues.disputes.is_empty() || !cues.years.is_empty();
+        if named && matches!(reference, Reference::Singular | Reference::Plural) {
+            reference = Reference::None;
         }
-        if screen.other_place {
-            return helped(
-                self.decline(
-                    shown,
-                    Decline::OtherPlace,
-                    Vec::new(),
-                    "My facts cover the doctors' strikes in England only, so I can't answer for \
-                 elsewhere."
-                        .to_string(),
-                    notices,
-                ),
-            );
+        let Some(turn) = previous else {
+            return (reference != Reference::Singular).then(|| (question.to_string(), parts));
+        };
+        let topic = match reference {
+            // "and in 2023?" asks the previous question again, with its new detail.
+            Reference::Continues => turn.question.clone(),
+            // "he", "they": the previous answer's names, at its time.
+            Reference::Singular | Reference::Plural => format!(
+                "{} {}",
+                self.topic_of(&turn.question, turn.facts.first().map(String::as_str)),
+                turn.when.join(" ")
+            ),
+            // A short question of no time of its own ("how many operations were cancelled?")
+            // is about the time of the previous answer.
+            Reference::None if !named && analyzed.tokens.len() <= references.max_topic_words => {
+                turn.when.join(" ")
+            }
+            Reference::None => String::new(),
+        };
+        if topic.trim().is_empty() {
+            return Some((question.to_string(), parts));
         }
-        let whole = self.answer_part(&cleaned, today, None);
-        let parts: Vec<String> = split_parts(&cleaned)
-            .iter()
-            .flat_map(|p| self.split_people(p))
-            .collect();
-        let mut answered: Vec<PartAnswer> = Vec::new();
-        let mut missed_parts = Vec::new();
-        if parts.len() > 1 {
-            // Later parts often say "it" or "they": they keep the whole question's time cues.
-            let whole_words = self.matcher.lexicon().analyze(&cleaned).words;
-            let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
-            // The month is a topic word, not a cue: a later part that names no month asks about
-            // the whole question's ("the July 2025 strike ... how much care kept going?").
-            let months: Vec<&str> = whole_words
-                .iter()
-                .filter(|w| month_number(w).is_some())
-                .map(String::as_str)
+        parts[0] = follow_up(first, &topic);
+        Some((follow_up(question, &topic), parts))
+    }
+
+    /// Answers the whole question and, when it has several parts, each part: the whole
+    /// question's answer (for its declines and suggestions), the answered parts in order, and
+    /// the places (from 1) of the parts that went unanswered.
+    fn answer_parts(
+        &self,
+        asked: &str,
+        parts: &[String],
+        today: NaiveDate,
+    ) -> (PartAnswer, Vec<PartAnswer>, Vec<usize>) {
+        let whole = self.answer_part(asked, today, None);
+        if parts.len() <= 1 {
+            let answered = whole
+                .declined
+                .is_none()
+                .then(|| whole.clone())
+                .into_iter()
                 .collect();
-            let mut separate: Vec<PartAnswer> = Vec::new();
-            let mut previous: Option<(&String, Option<&PartAnswer>)> = None;
-            for (i, p) in parts.iter().enumerate() {
-                let part = self.matcher.lexicon().analyze(p);
-                let topic_words = part.tokens.len();
-                // A part too short to name a topic ("and did they win?") is asked about the
-                // previous part's topic rather than about nothing.
-                let asked = match previous {
-                    Some((text, answer)) if topic_words <= 2 => {
-                        format!("{p} {}", self.topic_of(text, answer))
-                    }
-                    _ => p.clone(),
-                };
-                let asked = if part.words.iter().any(|w| month_number(w).is_some()) {
-                    asked
-                } else {
-                    format!("{asked} {}", months.join(" "))
-                };
-                let mut a = self.answer_part(&asked, today, Some(&whole_cues));
-                // The first part is usually what the whole question matched; later parts that
-                // repeat an answer already given ask for something else.
-                if previous.is_some() {
-                    let given: Vec<&str> = separate
-                        .iter()
-                        .chain(whole.declined.is_none().then_some(&whole))
-                        .flat_map(|x| x.facts.iter().map(|f| f.id.as_str()))
-                        .collect();
-                    if let Some(f) = self.fresh_fact(&a, &given, today) {
-                        a.facts = vec![f];
-                    }
+            return (whole, answered, Vec::new());
+        }
+        let (separate, missed) = self.answer_each_part(asked, parts, &whole, today);
+        let mut answered: Vec<PartAnswer> = whole
+            .declined
+            .is_none()
+            .then(|| whole.clone())
+            .into_iter()
+            .collect();
+        answered.extend(separate);
+        (whole, answered, missed)
+    }
+
+    /// Each part of a several-part question, asked in order: a part too short to name a topic
+    /// ("and did they win?") is asked about the previous part's topic, a part that names no
+    /// month keeps the whole question's, and a later part whose best fact was already given
+    /// asks for something else.
+    fn answer_each_part(
+        &self,
+        asked: &str,
+        parts: &[String],
+        whole: &PartAnswer,
+        today: NaiveDate,
+    ) -> (Vec<PartAnswer>, Vec<usize>) {
+        // Later parts often say "it" or "they": they keep the whole question's time cues.
+        let whole_words = self.matcher.lexicon().analyze(asked).words;
+        let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
+        // The month is a topic word, not a cue: a later part that names no month asks about
+        // the whole question's ("the July 2025 strike ... how much care kept going?").
+        let months: Vec<&str> = whole_words
+            .iter()
+            .filter(|w| month_number(w).is_some())
+            .map(String::as_str)
+            .collect();
+        let short = self.kb.conversation.references.max_topic_words;
+        let mut separate: Vec<PartAnswer> = Vec::new();
+        let mut missed = Vec::new();
+        let mut previous: Option<(&String, Option<usize>)> = None;
+        for (i, p) in parts.iter().enumerate() {
+            let part = self.matcher.lexicon().analyze(p);
+            let topic_words = part.tokens.len();
+            let mut question = match previous {
+                Some((text, answer)) if topic_words <= short => {
+                    let fact = answer
+                        .and_then(|j| separate.get(j))
+                        .and_then(|a: &PartAnswer| a.facts.first())
+                        .map(|f| f.id.as_str());
+                    format!("{p} {}", self.topic_of(text, fact))
                 }
-                if a.declined.is_none() {
-                    separate.push(a);
-                    previous = Some((p, separate.last()));
-                } else {
-                    if topic_words > 1 {
-                        missed_parts.push(i + 1);
-                    }
-                    previous = Some((p, None));
+                _ => p.clone(),
+            };
+            if !part.words.iter().any(|w| month_number(w).is_some()) {
+                question = format!("{question} {}", months.join(" "));
+            }
+            let mut a = self.answer_part(&question, today, Some(&whole_cues));
+            if previous.is_some() {
+                let given: Vec<&str> = separate
+                    .iter()
+                    .chain(whole.declined.is_none().then_some(whole))
+                    .flat_map(|x| x.facts.iter().map(|f| f.id.as_str()))
+                    .collect();
+                if let Some(f) = self.fresh_fact(&a, &given, today) {
+                    a.facts = vec![f];
                 }
             }
-            if whole.declined.is_none() {
-                answered.push(whole.clone());
+            if a.declined.is_none() {
+                separate.push(a);
+                previous = Some((p, Some(separate.len() - 1)));
+            } else {
+                if topic_words > 1 {
+                    missed.push(i + 1);
+                }
+                previous = Some((p, None));
             }
-            answered.extend(separate);
-        } else if whole.declined.is_none() {
-            answered.push(whole.clone());
         }
-        if answered.is_empty() && screen.signposting {
-            // Someone may need care now: the NHS signposting is the answer, whatever the facts.
-            let near = whole.near;
-            let suggestions = self.suggestions_from(&near, &[]);
-            let text = notices.join("\n\n");
-            return Answer {
-                question: shown,
-                answered: true,
-                answer: Some(text.clone()),
-                text,
-                confidence: 1.0,
-                facts: Vec::new(),
-                suggestions,
-                notices,
-                declined: None,
-                help,
-            };
-        }
-        if answered.is_empty() {
-            let reason = whole.declined.unwrap_or(Decline::Unknown);
-            let message = match reason {
-                Decline::Empty => "I couldn't find a question in that. Ask me about the doctors' \
-                                   strikes in England, for example:"
-                    .to_string(),
-                Decline::OutsideTime => "My facts don't cover that for the time or dispute you \
-                                         named, so I won't guess from another one."
-                    .to_string(),
-                _ => "I don't know that from my sourced facts, so I won't guess.".to_string(),
-            };
-            return helped(self.decline(shown, reason, whole.near, message, notices));
-        }
+        (separate, missed)
+    }
+
+    /// The answer made of the answered parts: their facts once each, staleness notices, and
+    /// suggestions from what they nearly matched.
+    fn compose(
+        &self,
+        question: String,
+        answered: Vec<PartAnswer>,
+        mut notices: Vec<String>,
+        missed: &[usize],
+    ) -> Answer {
         let mut facts: Vec<FactAnswer> = Vec::new();
         let mut confidence: f32 = 0.0;
         let mut near = Vec::new();
@@ -266,19 +377,17 @@ impl Engine {
             }
             near.extend(part.near);
         }
-        for f in &facts {
-            if f.stale {
-                notices.push(format!(
-                    "The fact dated {} may be out of date: it is past its review date.",
-                    f.as_of
-                ));
-            }
+        for f in facts.iter().filter(|f| f.stale) {
+            notices.push(format!(
+                "The fact dated {} may be out of date: it is past its review date.",
+                f.as_of
+            ));
         }
         let used: Vec<&str> = facts.iter().map(|f| f.id.as_str()).collect();
         let suggestions = self.suggestions_from(&near, &used);
-        let text = render(&facts, &notices, &missed_parts);
+        let text = render(&facts, &notices, missed);
         Answer {
-            question: shown,
+            question,
             answered: true,
             answer: Some(text.clone()),
             text,
@@ -287,7 +396,36 @@ impl Engine {
             suggestions,
             notices,
             declined: None,
-            help,
+            help: None,
+            introduction: false,
+        }
+    }
+
+    /// The reply to "hi" or "who are you?": what the bot knows and how to ask, with example
+    /// questions that are current as of `today`.
+    fn introduction(&self, question: String, today: NaiveDate) -> Answer {
+        let intro = &self.kb.conversation.introduction;
+        let disputes: Vec<String> = self
+            .kb
+            .disputes
+            .iter()
+            .rev()
+            .map(|d| d.label.clone())
+            .collect();
+        let served = self.kb.served_facts().count();
+        let mut text = intro.render(&disputes, served, self.kb.sources.len());
+        let suggestions: Vec<String> = self
+            .examples(today)
+            .into_iter()
+            .take(intro.examples)
+            .collect();
+        for s in &suggestions {
+            text.push_str("\n• ");
+            text.push_str(s);
+        }
+        Answer {
+            introduction: true,
+            ..Answer::without_facts(question, text, Vec::new(), suggestions)
         }
     }
 
@@ -596,15 +734,14 @@ impl Engine {
             .collect()
     }
 
-    /// What a short follow-up part ("did they win?") is about: the names among the keywords of
-    /// the fact that answered the previous part, since "they" names its answer ("Justice for
+    /// What a short follow-up part ("did they win?") or question is about: the names among the
+    /// keywords of the fact that answered the previous part or question (`fact`), since "they" names its answer ("Justice for
     /// Health"), not its question ("who took Hunt to court"). Its other keywords ("£300,000")
     /// would only pull the part back to that fact. All its keywords when none is a name; the
     /// previous part's words when it went unanswered.
-    fn topic_of(&self, previous: &str, answer: Option<&PartAnswer>) -> String {
-        let keywords = answer
-            .and_then(|a| a.facts.first())
-            .and_then(|f| self.kb.facts.iter().find(|k| k.id == f.id))
+    fn topic_of(&self, previous: &str, fact: Option<&str>) -> String {
+        let keywords = fact
+            .and_then(|id| self.kb.facts.iter().find(|k| k.id == id))
             .map(|f| {
                 let names: Vec<&str> = f
                     .keywords
@@ -724,19 +861,22 @@ impl Engine {
         out
     }
 
-    /// Starter questions when nothing matched at all: the newest fact of each dispute.
-    fn starters(&self) -> Vec<String> {
+    /// Example questions that are current as of `today`: per dispute, newest first, its newest
+    /// fact dated on or before today that says where the dispute stands (or its newest fact when
+    /// none does), shown
+    /// by its display question. Offered when nothing matched at all, and by the introduction.
+    fn examples(&self, today: NaiveDate) -> Vec<String> {
+        let today = PartialDate::of(today);
         let mut out = Vec::new();
         for d in self.kb.disputes.iter().rev() {
-            if let Some(f) = self
+            let newest = self
                 .kb
                 .served_facts()
-                .filter(|f| f.dispute == d.id)
-                .max_by_key(|f| f.as_of)
+                .filter(|f| f.dispute == d.id && f.as_of <= today)
+                .max_by_key(|f| (f.state, f.as_of));
+            if let Some(p) = newest.and_then(|f| f.phrasings.first().map(|p| shown_question(f, p)))
             {
-                if let Some(p) = f.phrasings.first() {
-                    out.push(shown_question(f, p));
-                }
+                out.push(p);
             }
         }
         out.truncate(SUGGESTIONS);
@@ -750,10 +890,11 @@ impl Engine {
         near: Vec<Match>,
         message: String,
         notices: Vec<String>,
+        today: NaiveDate,
     ) -> Answer {
         let mut suggestions = self.suggestions_from(&near, &[]);
         if suggestions.is_empty() && reason != Decline::Instruction {
-            suggestions = self.starters();
+            suggestions = self.examples(today);
         }
         let mut text = String::new();
         for n in &notices {
@@ -781,6 +922,7 @@ impl Engine {
             notices,
             declined: Some(reason),
             help: None,
+            introduction: false,
         }
     }
 
@@ -831,7 +973,7 @@ impl Engine {
 
     /// The display questions of the facts whose phrasings complete a partly typed question,
     /// best first (for autocomplete; a phrasing where a fact has no display question).
-    pub fn complete(&self, partial: &str, limit: usize) -> Vec<String> {
+    pub fn complete(&self, partial: &str, limit: usize, today: NaiveDate) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for (fact, phrasing) in self.matcher.complete(partial, limit) {
             let f = &self.kb.facts[fact];
@@ -843,7 +985,7 @@ impl Engine {
             }
         }
         if out.is_empty() && partial.trim().is_empty() {
-            out = self.starters();
+            out = self.examples(today);
         }
         out
     }
@@ -960,6 +1102,58 @@ fn render(facts: &[FactAnswer], notices: &[String], missed: &[usize]) -> String 
         ));
     }
     out
+}
+
+/// The decline a screen decides on its own: an instruction, or another nation.
+fn screened_out(screen: Screen) -> Option<Decline> {
+    if screen.injection {
+        Some(Decline::Instruction)
+    } else if screen.other_place {
+        Some(Decline::OtherPlace)
+    } else {
+        None
+    }
+}
+
+/// What a decline says for its reason (its suggestions follow).
+fn reason_text(reason: Decline) -> String {
+    match reason {
+        Decline::Empty => "I couldn't find a question in that. Ask me about the doctors' strikes \
+                           in England, for example:"
+            .to_string(),
+        Decline::Instruction => "I only answer questions about the doctors' strikes in England \
+                                 from my sourced facts; I don't take instructions."
+            .to_string(),
+        Decline::OtherPlace => "My facts cover the doctors' strikes in England only, so I can't \
+                                answer for elsewhere."
+            .to_string(),
+        Decline::OutsideTime => "My facts don't cover that for the time or dispute you named, so \
+                                 I won't guess from another one."
+            .to_string(),
+        Decline::NeedsContext => "I can't tell who or what that refers to on its own. Ask again \
+                                  with the name, dispute or strike you mean, or reply to one of \
+                                  my answers to ask more about it."
+            .to_string(),
+        Decline::TooLong => format!(
+            "That question is too long for me: please ask in under {MAX_QUESTION_CHARS} characters."
+        ),
+        Decline::Unknown => {
+            "I don't know that from my sourced facts, so I won't guess.".to_string()
+        }
+    }
+}
+
+/// A question that leans on an earlier one, with that one's topic added. When the question
+/// names its own year ("and in 2023?"), the topic's years give way to it.
+fn follow_up(question: &str, topic: &str) -> String {
+    let own_year = question.split(|c: char| !c.is_ascii_digit()).any(is_year);
+    let topic: Vec<&str> = topic
+        .split_whitespace()
+        .filter(|w| !own_year || !is_year(w.trim_matches(|c: char| !c.is_ascii_digit())))
+        .collect();
+    let question =
+        question.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace());
+    format!("{question} {}", topic.join(" "))
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 //! is correct when the bot declines. A *false answer* is an answered question whose reply is not
 //! correct: the failure that matters most, because the bot spoke wrongly in someone's name.
 //!
+//! A question may carry `previous`, the questions asked before it in a conversation: each is
+//! asked after the one before, and the question after the last (a follow-up set).
+//!
 //! A question may also carry `origin` (the public page it was taken from) and `split`
 //! (`tune` or `held_out`, decided per origin page): a file with splits is scored per split too,
 //! so the held-out figures can be read without looking at its misses.
@@ -35,6 +38,9 @@ pub struct EvalQuestion {
     pub expect_all: Vec<String>,
     #[serde(default)]
     pub note: String,
+    /// The questions asked before this one in a conversation, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous: Vec<String>,
     /// The public page the question was taken from, word for word.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
@@ -207,7 +213,7 @@ pub fn is_correct(q: &EvalQuestion, answered: bool, reply: &str) -> bool {
 pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> EvalReport {
     let mut report = EvalReport::default();
     for q in questions {
-        let a = engine.ask(&q.q, today);
+        let a = engine.ask_conversation(&q.previous, &q.q, today);
         let correct = is_correct(q, a.answered, &a.text);
         let tally = report.per_kind.entry(q.kind.clone()).or_default();
         tally.total += 1;
@@ -459,7 +465,7 @@ pub fn fit_calibration(
         let Some(m) = engine.top_match(&q.q, today) else {
             continue;
         };
-        let a = engine.ask(&q.q, today);
+        let a = engine.ask_conversation(&q.previous, &q.q, today);
         let label = is_correct(q, a.answered, &a.text) && !q.must_decline();
         data.push((m.features, label as u8 as f32));
     }

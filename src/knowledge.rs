@@ -14,6 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::conversation::Conversation;
 use crate::lexicon::Lexicon;
 use crate::model::{
     Dispute, Fact, PartialDate, Precision, Retirement, Source, StrikePeriod, StrikeStatus,
@@ -150,6 +151,8 @@ pub struct KnowledgeBase {
     pub settings: MatcherSettings,
     /// The emergency, crisis, instruction and place screens (`screens.toml`).
     pub screener: Screener,
+    /// Follow-up references and the introduction (`conversation.toml`).
+    pub conversation: Conversation,
     /// Words no display question may contain (`slang` of `questions.toml`); `check` applies it.
     pub slang: Vec<String>,
 }
@@ -369,6 +372,14 @@ impl Reader {
             }),
             None => Screener::default(),
         };
+        let conversation_path = dir.join("conversation.toml");
+        let conversation = match self.read_file(&conversation_path) {
+            Some(text) => Conversation::from_toml(&text).unwrap_or_else(|(offset, msg)| {
+                self.problem(&conversation_path, &text, offset, msg);
+                Conversation::default()
+            }),
+            None => Conversation::default(),
+        };
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);
@@ -382,6 +393,7 @@ impl Reader {
             lexicon,
             settings,
             screener,
+            conversation,
             slang,
         }
     }

@@ -16,6 +16,7 @@
 
 pub mod answer;
 pub mod check;
+pub mod conversation;
 pub mod cues;
 pub mod discord;
 pub mod engine;
@@ -32,6 +33,7 @@ pub mod source_text;
 pub mod timeline;
 
 pub use answer::{Answer, Decline, FactAnswer, Help, SourceRef};
+pub use conversation::Turn;
 pub use engine::Engine;
 pub use knowledge::{KnowledgeBase, LoadError, Problem, Severity};
 pub use matcher::{Match, Matcher};

@@ -50,6 +50,10 @@ enum Command {
         /// Also show how the matcher scored the question (tokens, cues, best matches).
         #[arg(long)]
         explain: bool,
+        /// A question asked before this one, in order (repeat for more): "when was he
+        /// appointed?" is then asked about that question's answer.
+        #[arg(long = "previous", value_name = "QUESTION")]
+        previous: Vec<String>,
     },
     /// Validate the fact base; list each problem as path:line: message.
     Check {
@@ -152,6 +156,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
             question,
             json,
             explain,
+            previous,
         } => {
             let engine = match load(dir) {
                 Ok(e) => e,
@@ -168,7 +173,8 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     if explain && q.chars().count() <= strikefacts::engine::MAX_QUESTION_CHARS {
                         writeln!(out, "{}", engine.explain(&q, today))?;
                     }
-                    print_answer(&mut out, &engine.ask(&q, today), json, false)?;
+                    let answer = engine.ask_conversation(&previous, &q, today);
+                    print_answer(&mut out, &answer, json, false)?;
                 }
                 None => {
                     // One question per line; invalid UTF-8 is replaced, never fatal.
@@ -180,7 +186,8 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                         if q.trim().is_empty() && !json {
                             continue;
                         }
-                        print_answer(&mut out, &engine.ask(q, today), json, true)?;
+                        let answer = engine.ask_conversation(&previous, q, today);
+                        print_answer(&mut out, &answer, json, true)?;
                     }
                 }
             }

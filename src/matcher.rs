@@ -921,6 +921,7 @@ mod tests {
             }],
             sources: BTreeMap::new(),
             screener: Default::default(),
+            conversation: Default::default(),
             slang: Vec::new(),
             facts: vec![
                 fact(

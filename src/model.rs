@@ -19,6 +19,15 @@ pub struct PartialDate {
 }
 
 impl PartialDate {
+    /// A day known in full.
+    pub fn of(day: NaiveDate) -> PartialDate {
+        PartialDate {
+            year: day.year(),
+            month: Some(day.month()),
+            day: Some(day.day()),
+        }
+    }
+
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`; `None` for anything else or an impossible date.
     pub fn parse(text: &str) -> Option<PartialDate> {
         let parts: Vec<&str> = text.trim().split('-').collect();

@@ -100,7 +100,7 @@ async fn autocomplete_question(
     let engine = ctx.data().engine.load();
     let limit = reply::limits::AUTOCOMPLETE_CHOICES;
     let mut suggestions = starting_with(&engine, &ctx.data().asked, &partial, limit);
-    suggestions.extend(engine.complete(&partial, limit));
+    suggestions.extend(engine.complete(&partial, limit, ctx.data().today()));
     let choices = reply::autocomplete_choices(suggestions)
         .into_iter()
         .map(|q| serenity::AutocompleteChoice::new(q.clone(), q))
@@ -121,10 +121,11 @@ pub async fn on_button(
     let question = match id {
         ButtonQuestion::Whole(q) => q,
         ButtonQuestion::Hashed { hash, head } => {
-            let candidates = data
-                .engine
-                .load()
-                .complete(&head, reply::limits::AUTOCOMPLETE_CHOICES);
+            let candidates = data.engine.load().complete(
+                &head,
+                reply::limits::AUTOCOMPLETE_CHOICES,
+                data.today(),
+            );
             reply::resolve_hashed(hash, &head, &candidates)
         }
     };

@@ -552,6 +552,7 @@ mod tests {
             notices: Vec::new(),
             declined: None,
             help: None,
+            introduction: false,
         }
     }
 
