@@ -164,3 +164,12 @@ impl Help {
         }
     }
 }
+
+/// Items as an English list: "a", "a and b", "a, b and c".
+pub fn and_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}

@@ -9,7 +9,8 @@
 
 use serde::Deserialize;
 
-use crate::answer::Answer;
+use crate::answer::{and_list, Answer};
+use crate::cues::as_year;
 use crate::lexicon::{month_number, plain};
 
 /// What one question and its answer leave for the next question.
@@ -28,7 +29,7 @@ impl From<&Answer> for Turn {
         let when = a.facts.first().map_or_else(Vec::new, |f| {
             f.as_of
                 .split_whitespace()
-                .filter(|w| month_number(&w.to_lowercase()).is_some() || is_year(w))
+                .filter(|w| month_number(&w.to_lowercase()).is_some() || as_year(w).is_some())
                 .map(str::to_string)
                 .collect()
         });
@@ -38,11 +39,6 @@ impl From<&Answer> for Turn {
             when,
         }
     }
-}
-
-/// A word that is a four-digit year of the disputes' era.
-pub fn is_year(word: &str) -> bool {
-    word.len() == 4 && word.parse::<u32>().is_ok_and(|y| (1900..2200).contains(&y))
 }
 
 /// How a question leans on what came before it.
@@ -85,7 +81,6 @@ impl References {
             return Reference::None;
         }
         let words: Vec<&str> = plain_text.split_whitespace().collect();
-        let has = |list: &[String]| words.iter().any(|w| list.iter().any(|l| l == w));
         let padded = format!("{} ", words.join(" "));
         if self
             .openers
@@ -93,14 +88,25 @@ impl References {
             .any(|o| padded.starts_with(&format!("{o} ")))
         {
             Reference::Continues
-        } else if has(&self.singular) {
+        } else if self.has_singular(plain_text) {
             Reference::Singular
-        } else if has(&self.plural) {
+        } else if has_word(plain_text, &self.plural) {
             Reference::Plural
         } else {
             Reference::None
         }
     }
+
+    /// Whether a plain text uses one of the `singular` references.
+    pub fn has_singular(&self, plain_text: &str) -> bool {
+        has_word(plain_text, &self.singular)
+    }
+}
+
+fn has_word(plain_text: &str, list: &[String]) -> bool {
+    plain_text
+        .split_whitespace()
+        .any(|w| list.iter().any(|l| l == w))
 }
 
 /// `[introduction]` of `conversation.toml`.
@@ -115,6 +121,11 @@ pub struct Introduction {
     pub text: String,
     /// How many example questions to offer.
     pub examples: usize,
+    /// `greetings`, `thanks` and `about` in their plain form, longest first (so "thank you"
+    /// goes before a "you" could be left behind); made once by [`Conversation::prepared`], as
+    /// every question is checked against them.
+    #[serde(skip)]
+    phrases: Vec<String>,
 }
 
 impl Introduction {
@@ -125,17 +136,7 @@ impl Introduction {
         if rest.trim().is_empty() {
             return false;
         }
-        let mut phrases: Vec<String> = self
-            .greetings
-            .iter()
-            .chain(&self.thanks)
-            .chain(&self.about)
-            .map(|p| plain(p))
-            .filter(|p| !p.is_empty())
-            .collect();
-        // Longest first, so "thank you" goes before a "you" could be left behind.
-        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
-        for p in &phrases {
+        for p in &self.phrases {
             rest = rest.replace(&format!(" {p} "), " ");
         }
         rest.split_whitespace()
@@ -144,29 +145,31 @@ impl Introduction {
 
     /// The introduction's text with its placeholders filled in.
     pub fn render(&self, disputes: &[String], facts: usize, sources: usize) -> String {
-        let disputes = match disputes.split_last() {
-            Some((last, [])) => last.clone(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-            None => String::new(),
-        };
         self.text
-            .replace("{disputes}", &disputes)
+            .replace("{disputes}", &and_list(disputes))
             .replace("{facts}", &facts.to_string())
             .replace("{sources}", &sources.to_string())
     }
 }
 
 impl Conversation {
-    /// Parses `conversation.toml`; `Err((byte offset, message))` when it is malformed.
-    pub fn from_toml(text: &str) -> Result<Conversation, (usize, String)> {
-        let c: Conversation = toml::from_str(text).map_err(|e| {
-            let at = e.span().map(|s| s.start).unwrap_or(0);
-            (at, e.message().replace('\n', " "))
-        })?;
-        if c.introduction.text.trim().is_empty() {
-            return Err((0, "`[introduction]` needs a text".to_string()));
+    /// The file as read, checked and made ready to use: `Err` names what is missing.
+    pub fn prepared(mut self) -> Result<Conversation, String> {
+        if self.introduction.text.trim().is_empty() {
+            return Err("`[introduction]` needs a text".to_string());
         }
-        Ok(c)
+        let i = &mut self.introduction;
+        let mut phrases: Vec<String> = i
+            .greetings
+            .iter()
+            .chain(&i.thanks)
+            .chain(&i.about)
+            .map(|p| plain(p))
+            .filter(|p| !p.is_empty())
+            .collect();
+        phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        i.phrases = phrases;
+        Ok(self)
     }
 }
 
@@ -178,7 +181,8 @@ mod tests {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/conversation.toml");
         let text = std::fs::read_to_string(path).expect("conversation.toml");
-        Conversation::from_toml(&text).expect("conversation.toml is valid")
+        let read: Conversation = toml::from_str(&text).expect("conversation.toml parses");
+        read.prepared().expect("conversation.toml is valid")
     }
 
     #[test]

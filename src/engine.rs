@@ -9,8 +9,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::answer::{Answer, Decline, FactAnswer, Help, SourceRef};
-use crate::conversation::{is_year, Reference, Turn};
+use crate::answer::{and_list, Answer, Decline, FactAnswer, Help, SourceRef};
+use crate::conversation::{Reference, Turn};
 use crate::cues::{self, Cues};
 use crate::knowledge::{KnowledgeBase, LoadError};
 use crate::lexicon::{month_number, plain, Analyzed};
@@ -115,11 +115,15 @@ impl Engine {
         question: &str,
         today: NaiveDate,
     ) -> Answer {
-        let mut turn: Option<Turn> = None;
-        for p in previous {
-            turn = Some(Turn::from(&self.ask_after(p, today, turn.as_ref())));
-        }
-        self.ask_after(question, today, turn.as_ref())
+        self.ask_after(question, today, self.turn_after(previous, today).as_ref())
+    }
+
+    /// What a conversation's questions, asked in order, leave for the next one; `None` when
+    /// there are none.
+    pub fn turn_after(&self, questions: &[String], today: NaiveDate) -> Option<Turn> {
+        questions.iter().fold(None, |turn, q| {
+            Some(Turn::from(&self.ask_after(q, today, turn.as_ref())))
+        })
     }
 
     /// Answers one question as of `today`, after `previous` (the question and answer it follows
@@ -226,9 +230,14 @@ impl Engine {
         let Some(first) = parts.first() else {
             return Some((question.to_string(), parts));
         };
-        let analyzed = self.matcher.lexicon().analyze(first);
         let references = &self.kb.conversation.references;
-        let mut reference = references.of(&plain(first), analyzed.tokens.len());
+        let plain_first = plain(first);
+        // Alone, only a singular pronoun changes anything: most questions stop here, unanalysed.
+        if previous.is_none() && !references.has_singular(&plain_first) {
+            return Some((question.to_string(), parts));
+        }
+        let analyzed = self.matcher.lexicon().analyze(first);
+        let mut reference = references.of(&plain_first, analyzed.tokens.len());
         // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
         let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
@@ -1092,13 +1101,10 @@ fn render(facts: &[FactAnswer], notices: &[String], missed: &[usize]) -> String 
     out.push_str(&blocks.join("\n\n"));
     if !missed.is_empty() {
         let places: Vec<String> = missed.iter().map(usize::to_string).collect();
-        let (noun, list) = match places.split_last() {
-            Some((last, [])) => ("part", last.clone()),
-            Some((last, rest)) => ("parts", format!("{} and {last}", rest.join(", "))),
-            None => ("part", String::new()),
-        };
+        let noun = if places.len() == 1 { "part" } else { "parts" };
         out.push_str(&format!(
-            "\n\nI don't know the answer to {noun} {list} of your question."
+            "\n\nI don't know the answer to {noun} {} of your question.",
+            and_list(&places)
         ));
     }
     out
@@ -1146,6 +1152,7 @@ fn reason_text(reason: Decline) -> String {
 /// A question that leans on an earlier one, with that one's topic added. When the question
 /// names its own year ("and in 2023?"), the topic's years give way to it.
 fn follow_up(question: &str, topic: &str) -> String {
+    let is_year = |w: &str| cues::as_year(w).is_some();
     let own_year = question.split(|c: char| !c.is_ascii_digit()).any(is_year);
     let topic: Vec<&str> = topic
         .split_whitespace()

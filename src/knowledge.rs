@@ -373,13 +373,15 @@ impl Reader {
             None => Screener::default(),
         };
         let conversation_path = dir.join("conversation.toml");
-        let conversation = match self.read_file(&conversation_path) {
-            Some(text) => Conversation::from_toml(&text).unwrap_or_else(|(offset, msg)| {
-                self.problem(&conversation_path, &text, offset, msg);
-                Conversation::default()
-            }),
-            None => Conversation::default(),
-        };
+        let conversation = self
+            .read_file(&conversation_path)
+            .and_then(|text| {
+                let read = self.parse::<Conversation>(&conversation_path, &text)?;
+                read.prepared()
+                    .map_err(|msg| self.problem(&conversation_path, &text, 0, msg))
+                    .ok()
+            })
+            .unwrap_or_default();
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);

@@ -177,7 +177,9 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     print_answer(&mut out, &answer, json, false)?;
                 }
                 None => {
-                    // One question per line; invalid UTF-8 is replaced, never fatal.
+                    // One question per line; invalid UTF-8 is replaced, never fatal. Each is
+                    // asked after the same earlier questions, asked once.
+                    let turn = engine.turn_after(&previous, today);
                     let stdin = std::io::stdin().lock();
                     for line in stdin.split(b'\n') {
                         let bytes = line.context("reading standard input")?;
@@ -186,7 +188,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                         if q.trim().is_empty() && !json {
                             continue;
                         }
-                        let answer = engine.ask_conversation(&previous, q, today);
+                        let answer = engine.ask_after(q, today, turn.as_ref());
                         print_answer(&mut out, &answer, json, true)?;
                     }
                 }
