@@ -11,8 +11,9 @@ use aho_corasick::AhoCorasick;
 use chrono::Datelike;
 use chrono::NaiveDate;
 
-use crate::lexicon::{plain, MONTHS};
+use crate::lexicon::{has_run, month_number, plain, Analyzed, MONTHS};
 use crate::model::Dispute;
+use crate::now::NowWords;
 
 /// The kind of answer a question asks for, from its question words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,21 +44,15 @@ pub struct Cues {
     pub uncovered_year: bool,
 }
 
-const NOW_WORDS: &[&str] = &[
-    "now",
-    "currently",
-    "current",
-    "latest",
-    "still",
-    "anymore",
-    "today",
-    "nowadays",
-    "ongoing",
-    "yet",
-];
-
 impl Cues {
-    pub fn read(words: &[String], disputes: &[Dispute], today: NaiveDate) -> Cues {
+    /// Reads a question's cues from its analysis, the words that say "now", and the disputes.
+    pub fn read(
+        analyzed: &Analyzed,
+        now_words: &NowWords,
+        disputes: &[Dispute],
+        today: NaiveDate,
+    ) -> Cues {
+        let words = &analyzed.words;
         let joined = format!(" {} ", words.join(" "));
         let min_year = disputes.iter().map(|d| d.start.year()).min().unwrap_or(0);
         let max_year = disputes
@@ -77,27 +72,7 @@ impl Cues {
                 }
             }
         }
-        // "2022 24", "2022 2024", "2015 16": a range names a dispute, not an event's year.
-        let in_range = |i: usize| {
-            let next_is_year_part = words
-                .get(i + 1)
-                .is_some_and(|n| n.len() == 2 || as_year(n).is_some())
-                && words
-                    .get(i + 1)
-                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
-            let prev_is_year = i > 0 && words.get(i - 1).and_then(|p| as_year(p)).is_some();
-            // "The 2022 pay row", "the 2016 dispute": the year names the dispute too.
-            let is = |k: usize, w: &str| words.get(k).is_some_and(|n| n == w);
-            let names_dispute = is(i + 1, "dispute")
-                || ((is(i + 1, "pay") || is(i + 1, "contract")) && is(i + 2, "dispute"));
-            next_is_year_part || prev_is_year || names_dispute
-        };
-        let event_years: Vec<i32> = words
-            .iter()
-            .enumerate()
-            .filter(|(i, w)| as_year(w).is_some_and(|y| years.contains(&y)) && !in_range(*i))
-            .filter_map(|(_, w)| as_year(w))
-            .collect();
+        let event_years = event_years(words, &analyzed.plain, &years);
         let mut named: Vec<String> = Vec::new();
         for year in &years {
             let matching: Vec<&Dispute> = disputes
@@ -119,14 +94,11 @@ impl Cues {
                 named.push(d.id.clone());
             }
         }
-        // "now called", "now known as" is about a name, not about the present.
-        let naming = words.windows(2).any(|w| {
-            w[0] == "now"
-                && ["called", "known", "named", "referred", "termed"].contains(&w[1].as_str())
-        });
-        let now = (words.iter().any(|w| NOW_WORDS.contains(&w.as_str())) && !naming)
-            || joined.contains(" this week ")
-            || joined.contains(" at the moment ");
+        let names_time = !years.is_empty()
+            || uncovered_year
+            || !named.is_empty()
+            || words.iter().any(|w| month_number(w).is_some());
+        let now = now_words.asks_now(words, &analyzed.plain, names_time);
         Cues {
             disputes: named,
             years,
@@ -136,6 +108,45 @@ impl Cues {
             uncovered_year,
         }
     }
+}
+
+/// The years named alone, as the time of an event. A span of several years as written
+/// ("2022–24", "2022 2024"; the lexicon keeps only its first year) names a dispute, as does a
+/// year before "dispute" ("the 2016 dispute"); a one-year span ("2024/25") is a pay year, a time.
+fn event_years(words: &[String], plain: &[String], years: &[i32]) -> Vec<i32> {
+    let span_end = |start: i32, w: &String| -> Option<i32> {
+        if !w.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        match w.len() {
+            2 => w
+                .parse::<i32>()
+                .ok()
+                .map(|short| start - start % 100 + short),
+            _ => as_year(w),
+        }
+    };
+    let in_ranges: Vec<i32> = plain
+        .windows(2)
+        .filter_map(|w| {
+            let start = as_year(&w[0])?;
+            let end = span_end(start, &w[1])?;
+            (end - start >= 2).then_some([start, end])
+        })
+        .flatten()
+        .collect();
+    let is = |k: usize, w: &str| words.get(k).is_some_and(|n| n == w);
+    let names_dispute = |i: usize| {
+        is(i + 1, "dispute")
+            || ((is(i + 1, "pay") || is(i + 1, "contract")) && is(i + 2, "dispute"))
+    };
+    words
+        .iter()
+        .enumerate()
+        .filter_map(|(i, w)| as_year(w).map(|y| (i, y)))
+        .filter(|(i, y)| years.contains(y) && !in_ranges.contains(y) && !names_dispute(*i))
+        .map(|(_, y)| y)
+        .collect()
 }
 
 /// A whole day the question names: "16 September 2024", "16th sept 2024", "September 16 2024".
@@ -199,20 +210,6 @@ pub fn as_year(word: &str) -> Option<i32> {
     } else {
         None
     }
-}
-
-/// Whether `phrase` (words joined by single spaces) occurs in `words` as a run of whole words.
-fn has_run(words: &[String], phrase: &str) -> bool {
-    let n = phrase.split(' ').count();
-    let first = phrase.split(' ').next().unwrap_or_default();
-    (0..(words.len() + 1).saturating_sub(n))
-        .filter(|&i| words[i] == first)
-        .any(|i| {
-            words[i..i + n]
-                .iter()
-                .map(String::as_str)
-                .eq(phrase.split(' '))
-        })
 }
 
 /// A year outside every dispute counts as a time cue only when used as a time ("in 2021"), not as
@@ -555,9 +552,16 @@ mod tests {
     }
 
     fn read(q: &str) -> Cues {
-        let words: Vec<String> = plain(q).split(' ').map(String::from).collect();
+        let now_words = toml::from_str(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/now.toml"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
         Cues::read(
-            &words,
+            &crate::lexicon::Lexicon::default().analyze(q),
+            &now_words,
             &disputes(),
             NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
         )

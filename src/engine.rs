@@ -239,7 +239,7 @@ impl Engine {
         let analyzed = self.matcher.lexicon().analyze(first);
         let mut reference = references.of(&plain_first, analyzed.tokens.len());
         // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
-        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
         if named && matches!(reference, Reference::Singular | Reference::Plural) {
             reference = Reference::None;
@@ -312,8 +312,9 @@ impl Engine {
         today: NaiveDate,
     ) -> (Vec<PartAnswer>, Vec<usize>) {
         // Later parts often say "it" or "they": they keep the whole question's time cues.
-        let whole_words = self.matcher.lexicon().analyze(asked).words;
-        let whole_cues = Cues::read(&whole_words, &self.kb.disputes, today);
+        let asked_analyzed = self.matcher.lexicon().analyze(asked);
+        let whole_cues = Cues::read(&asked_analyzed, &self.kb.now, &self.kb.disputes, today);
+        let whole_words = asked_analyzed.words;
         // The month is a topic word, not a cue: a later part that names no month asks about
         // the whole question's ("the July 2025 strike ... how much care kept going?").
         let months: Vec<&str> = whole_words
@@ -449,7 +450,7 @@ impl Engine {
         if analyzed.tokens.is_empty() {
             return declined(Decline::Empty, Vec::new());
         }
-        let mut cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let mut cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
         if let Some(outer) = inherited {
             if cues.disputes.is_empty() {
                 cues.disputes = outer.disputes.clone();
@@ -491,7 +492,12 @@ impl Engine {
                 };
             }
         }
-        let timeline_query = timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now);
+        let timeline_query = self
+            .kb
+            .now
+            .may_ask_whether_on(&analyzed.plain)
+            .then(|| timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now))
+            .flatten();
         if let Some((query, conf)) = timeline_query {
             // A timeline question whose every word the timeline explains is answered from it;
             // otherwise it must beat the best fact.
@@ -942,7 +948,7 @@ impl Engine {
             .matcher
             .lexicon()
             .analyze(&cues::strip_mentions(question));
-        let cues = Cues::read(&analyzed.words, &self.kb.disputes, today);
+        let cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
         let matches = self
             .matcher
             .search(&analyzed, &year_tokens(&cues), &scope(&cues));
@@ -1427,6 +1433,38 @@ mod composition_tests {
                 ids(q, earlier)
             );
         }
+    }
+
+    #[test]
+    fn the_present_and_future_tense_ask_about_now() {
+        let e = engine();
+        for q in [
+            "when are they striking?",
+            "is the strike going ahead?",
+            "will they strike again?",
+        ] {
+            let a = e.ask(q, today());
+            let ids: Vec<&str> = a.facts.iter().map(|f| f.id.as_str()).collect();
+            assert!(
+                ids.contains(&"2026-deal-accepted-strikes-end"),
+                "{q}: {ids:?}\n{}",
+                a.text
+            );
+            assert!(a.text.contains("No strike is on today"), "{q}: {}", a.text);
+        }
+        // The past tense is not now; a reason is not a date.
+        let a = e.ask("why are the doctors striking?", today());
+        assert!(!a.text.contains("No strike is on today"), "{}", a.text);
+        assert!(
+            a.facts
+                .iter()
+                .map(|f| &f.dispute)
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+                > 1,
+            "{}",
+            a.text
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::lexicon::Lexicon;
 use crate::model::{
     Dispute, Fact, PartialDate, Precision, Retirement, Source, StrikePeriod, StrikeStatus,
 };
+use crate::now::NowWords;
 use crate::screen::Screener;
 
 /// Longest answer: one Discord message with room for the source line.
@@ -153,6 +154,8 @@ pub struct KnowledgeBase {
     pub screener: Screener,
     /// Follow-up references and the introduction (`conversation.toml`).
     pub conversation: Conversation,
+    /// The words that make a question ask about now (`now.toml`).
+    pub now: NowWords,
     /// Words no display question may contain (`slang` of `questions.toml`); `check` applies it.
     pub slang: Vec<String>,
 }
@@ -382,6 +385,11 @@ impl Reader {
                     .ok()
             })
             .unwrap_or_default();
+        let now_path = dir.join("now.toml");
+        let now = self
+            .read_file(&now_path)
+            .and_then(|text| self.parse::<NowWords>(&now_path, &text))
+            .unwrap_or_default();
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);
@@ -396,6 +404,7 @@ impl Reader {
             settings,
             screener,
             conversation,
+            now,
             slang,
         }
     }

@@ -348,6 +348,8 @@ pub struct Analyzed {
     /// The same content words before stemming (typos are corrected on these: "jermey" is one
     /// letter swap from "jeremy" but far from its stem "jeremi").
     pub surface: Vec<String>,
+    /// The words before folding ("striking" is still "striking"): their endings tell the tense.
+    pub plain: Vec<String>,
     /// The [`MARKERS`] present, as a bit set.
     pub marks: u32,
     /// Words written with a capital inside a sentence: names. An unknown name (the Louvre) is a
@@ -604,6 +606,7 @@ impl Lexicon {
             words,
             tokens,
             surface,
+            plain: plain(text).split_whitespace().map(String::from).collect(),
             marks,
             names: names(text),
         }
@@ -718,6 +721,14 @@ pub fn is_english(word: &str) -> bool {
 
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.contains(&word)
+}
+
+/// Whether `phrase` (words joined by single spaces) occurs in `words` as a run of whole words.
+pub fn has_run(words: &[String], phrase: &str) -> bool {
+    let phrase: Vec<&str> = phrase.split(' ').collect();
+    words
+        .windows(phrase.len())
+        .any(|w| w.iter().map(String::as_str).eq(phrase.iter().copied()))
 }
 
 /// Lower case, Unicode-normalised, punctuation turned to spaces, digits kept together:

@@ -6,7 +6,8 @@
 //! - [`model`]: the fact base's types; [`knowledge`]: reading and validating `knowledge/`.
 //! - [`lexicon`]: folding what people type into comparable tokens; [`matcher`]: scoring facts.
 //! - [`screen`]: emergency, crisis, instruction and place screens; [`cues`]: time, dispute and
-//!   intent cues; [`timeline`]: strike-period questions.
+//!   intent cues, and [`now`] whether a question asks about the present; [`timeline`]:
+//!   strike-period questions.
 //! - [`discord`]: the Discord bot (`serve`), a thin layer over [`Engine`].
 //! - [`moderation`]: the moderators' back end (edits, audit log, unanswered questions).
 //! - [`engine`]: question to [`Answer`]; [`check`]: fact base validation, against the texts
@@ -27,6 +28,7 @@ pub mod lexicon;
 pub mod matcher;
 pub mod model;
 pub mod moderation;
+pub mod now;
 pub mod provenance;
 pub mod screen;
 pub mod source_text;

@@ -922,6 +922,7 @@ mod tests {
             sources: BTreeMap::new(),
             screener: Default::default(),
             conversation: Default::default(),
+            now: Default::default(),
             slang: Vec::new(),
             facts: vec![
                 fact(

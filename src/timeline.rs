@@ -46,12 +46,12 @@ pub enum TimelineQuery {
 /// topic the timeline cannot speak to, and lowers the confidence.
 const TIMELINE_WORDS: &[&str] = &[
     "strike", "doctor", "junior", "date", "day", "week", "time", "start", "begin", "began",
-    "happen", "held", "kick", "off", "take", "took", "occur", "place", "far", "total", "altogeth",
-    "overal", "round", "plan", "schedul", "announc", "1st", "last", "next", "upcom", "futur",
-    "come", "previous", "recent", "earliest", "ever", "nhs", "england", "bma", "today", "tomorrow",
-    "week", "go", "went", "there", "on", "call", "due", "expect", "list", "spring", "summer",
-    "autumn", "fall", "winter", "januari", "februari", "march", "april", "may", "june", "juli",
-    "august", "septemb", "octob", "novemb", "decemb",
+    "happen", "held", "ahead", "kick", "off", "take", "took", "occur", "place", "far", "total",
+    "altogeth", "overal", "round", "plan", "schedul", "announc", "1st", "last", "next", "upcom",
+    "futur", "come", "previous", "recent", "earliest", "ever", "nhs", "england", "bma", "today",
+    "tomorrow", "week", "go", "went", "there", "on", "call", "due", "expect", "list", "spring",
+    "summer", "autumn", "fall", "winter", "januari", "februari", "march", "april", "may", "june",
+    "juli", "august", "septemb", "octob", "novemb", "decemb",
 ];
 
 /// Seasons a question may name; [`period`] gives their months.
