@@ -40,7 +40,7 @@ use poise::serenity_prelude as serenity;
 use crate::answer::{Answer, Decline};
 use crate::engine::Engine;
 use crate::moderation::{
-    permissions, unanswered::UnansweredPolicy, watch, watch::KnowledgeWatcher, Moderation,
+    permissions, unanswered::UnansweredPolicy, usage, watch, watch::KnowledgeWatcher, Moderation,
     ModerationConfig,
 };
 use moderation::Moderators;
@@ -332,8 +332,9 @@ pub async fn run_until(
     };
     tracing::info!(application = %app.id, name = %app.name, "token accepted");
     http.set_application_id(app.id);
-    // Kept to write the usage counters once the bot has stopped.
+    // Writes the usage counters while idle too, and once the bot has stopped.
     let backend = data.moderators.as_ref().map(|m| m.backend.clone());
+    let flusher = backend.clone().map(flush_usage_every_interval);
 
     let guild_id = config.guild_id;
     let framework = poise::Framework::builder()
@@ -369,12 +370,36 @@ pub async fn run_until(
     });
     let result = client.start().await;
     stopper.abort();
+    if let Some(f) = flusher {
+        f.abort();
+    }
     if let Some(b) = backend {
-        if let Err(e) = b.usage_log().flush() {
-            tracing::warn!("could not write the usage counts at shutdown: {e}");
-        }
+        flush_usage(&b);
     }
     result.map_err(|e| ServeError::Discord(Box::new(e)))
+}
+
+/// Writes the usage counters if any are unwritten (a failure is logged).
+fn flush_usage(backend: &Moderation) {
+    if let Err(e) = backend.usage_log().flush() {
+        tracing::warn!("could not write the usage counts: {e}");
+    }
+}
+
+/// Writes the usage counters every [`usage::FLUSH_EVERY`], so that an idle bot that crashes
+/// loses at most that much (answers also write them when the interval has passed).
+fn flush_usage_every_interval(backend: Arc<Moderation>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(usage::FLUSH_EVERY);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let b = backend.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || flush_usage(&b)).await {
+                tracing::warn!("the usage counts' write stopped: {e}");
+            }
+        }
+    })
 }
 
 type Command = poise::Command<Data, Error>;

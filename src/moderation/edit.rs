@@ -962,8 +962,9 @@ impl Moderation {
 
     // ----- unanswered questions --------------------------------------------------------
 
-    /// Answers from the serving engine and records the question if it was declined for lack of
-    /// a fact (not for being empty, too long or an instruction). What the bot's `/ask` calls.
+    /// Answers from the serving engine, counts the reply in the usage figures, and records the
+    /// question if it was declined for lack of a fact (not for being empty, too long or an
+    /// instruction).
     pub fn ask(&self, question: &str, guild: Option<u64>) -> crate::Answer {
         let answer = self.engine.load().ask(question, self.today());
         self.usage.record(self.today(), guild, &answer);

@@ -8,9 +8,10 @@
 //!
 //! Counting must not cost a disk write per answer: the counters live in memory behind a mutex
 //! and are written to `usage.json` in the data folder (atomically: a temporary file renamed over
-//! it) at most once per [`FLUSH_EVERY`], on the next answer after that interval, and at
-//! shutdown ([`UsageLog::flush`], also run on drop). A file that cannot be read is moved aside
-//! to `usage.json.corrupt-<time>` with a warning, never overwritten.
+//! it) at most once per [`FLUSH_EVERY`]: on the next answer after that interval, by the bot's
+//! timer of the same period while it is idle, and at shutdown ([`UsageLog::flush`], also run on
+//! drop); a write happens only when there are new counts. A file that cannot be read is moved
+//! aside to `usage.json.corrupt-<time>` with a warning, never overwritten.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
