@@ -1,4 +1,5 @@
-//! The `strikefacts` command line: ask, check, eval, export, serve.
+//! The `strikefacts` command line: ask, check, eval, export, serve (and the moderators' fact,
+//! unanswered and stats).
 //!
 //! Exit codes: 0 success (an answered or a declined question both count); 1 `check` found
 //! problems or `eval --min-*` targets were missed; 2 bad usage or unreadable input; 3 the fact
@@ -90,6 +91,8 @@ enum Command {
     Fact(strikefacts::moderation::cli::FactArgs),
     /// The questions the bot declined, grouped, most frequent first.
     Unanswered(strikefacts::moderation::cli::UnansweredArgs),
+    /// Usage figures: answers and declines per day and dispute, most and never asked facts.
+    Stats(strikefacts::moderation::cli::StatsArgs),
     /// Run the Discord bot (token from DISCORD_TOKEN or .env; see docs/discord.md).
     Serve {
         /// Send every Discord REST call through this base URL (an HTTP proxy, or an emulator).
@@ -152,6 +155,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
     match command {
         Command::Fact(args) => strikefacts::moderation::cli::run_fact(args, dir, today),
         Command::Unanswered(args) => strikefacts::moderation::cli::run_unanswered(args, dir, today),
+        Command::Stats(args) => strikefacts::moderation::cli::run_stats(args, dir, today),
         Command::Ask {
             question,
             json,

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use strikefacts::discord::moderation::{ids, NOT_HOME, READ_REFUSAL, REFUSAL};
 use strikefacts::discord::ratelimit::RateLimit;
 use strikefacts::discord::Data;
-use strikefacts::moderation::{watch, Moderation, ModerationConfig};
+use strikefacts::moderation::{usage, watch, Moderation, ModerationConfig};
 use strikefacts::Engine;
 use support::bot::{buttons, config, init_logs, pings_nobody, registered_commands, today, Bot};
 use support::emulator::{
@@ -402,7 +402,7 @@ async fn a_non_moderator_is_refused_ephemerally_and_nothing_is_written() {
     // The moderators' commands are hidden from members without Manage Messages (Discord's UI
     // only; the code checks again below).
     let put = registered_commands(&h.emu);
-    for name in ["fact", "source", "unanswered"] {
+    for name in ["fact", "source", "unanswered", "stats"] {
         let command = put
             .body
             .as_array()
@@ -506,7 +506,7 @@ async fn an_admin_of_another_server_is_refused_everywhere_and_nothing_is_written
         let names = put.body.to_string();
         if !put.path.contains(GUILD_ID) {
             assert!(
-                !names.contains("\"unanswered\""),
+                !names.contains("\"unanswered\"") && !names.contains("\"stats\""),
                 "registered elsewhere: {}",
                 put.path
             );
@@ -862,4 +862,76 @@ async fn median_time_from_form_submit_to_the_first_answer_using_the_fact() {
         times
     );
     h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_shows_the_counts_to_moderators_only_and_they_are_written_at_shutdown() {
+    let h = start().await;
+    let (fact, phrasing, _) = h.steady_fact();
+    for _ in 0..2 {
+        assert!(h.ask(&phrasing).await.0, "{phrasing:?} must be answered");
+    }
+    let declined = "will the resident doctors strike affect the canteen opening hours";
+    assert!(!h.ask(declined).await.0, "must be declined for this test");
+    // A direct message counts too.
+    let dm = h
+        .emu
+        .dm_command(BOB, "ask", None, &[("question", json!(phrasing))]);
+    h.callback(&dm).await;
+
+    let refused = h.command(MALLORY, MEMBER_PERMISSIONS, "stats", None, &[]);
+    assert_eq!(h.said(&refused).await, READ_REFUSAL);
+
+    let shown = h.command(
+        ALICE,
+        MODERATOR_PERMISSIONS,
+        "stats",
+        None,
+        &[("days", json!(7))],
+    );
+    let body = h.callback(&shown).await.body;
+    let data = &body["data"];
+    assert_eq!(
+        data["flags"].as_u64().unwrap_or(0) & 64,
+        64,
+        "not ephemeral"
+    );
+    assert!(pings_nobody(&data["allowed_mentions"]), "{body}");
+    let embed = &data["embeds"][0];
+    let description = embed["description"].as_str().unwrap_or_default();
+    assert!(
+        description.contains("3 answered, 1 declined, 0 other; 25% declined"),
+        "{description}"
+    );
+    assert!(description.contains("All servers"), "{description}");
+    assert!(
+        description.contains("21 Nov") && description.contains('█'),
+        "{description}"
+    );
+    let field = |name: &str| {
+        embed["fields"]
+            .as_array()
+            .and_then(|fs| {
+                fs.iter()
+                    .find(|f| f["name"].as_str().is_some_and(|n| n.starts_with(name)))
+            })
+            .and_then(|f| f["value"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let top = field("Most asked facts");
+    assert!(top.starts_with(&format!("1. ×3 `{fact}`")), "{top}");
+    assert!(field("Answers per dispute").contains(&format!("({DISPUTE}): 3 answered")));
+    assert!(!field("Never asked for").contains(&format!("`{fact}`")));
+    assert!(description.chars().count() <= 4096);
+
+    // The counts were in memory only; stopping the bot writes them.
+    let Harness { bot, sandbox, .. } = h;
+    let path = sandbox.data().join(usage::FILE_NAME);
+    assert!(!path.exists(), "written before the flush interval");
+    bot.stop().await;
+    let saved = usage::read(&sandbox.data()).expect("the usage file");
+    let day = &saved.days[&today()];
+    assert_eq!((day.answered, day.declined), (3, 1));
+    assert_eq!(day.facts.get(&fact), Some(&3));
 }

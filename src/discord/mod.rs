@@ -9,7 +9,7 @@
 //! - [`help`] is `/help`;
 //! - [`moderation`] is what the moderators' commands share (who may, confirm, routing of their
 //!   buttons and forms); [`fact`] is `/fact …`, [`source`] is `/source add`, [`unanswered`] is
-//!   `/unanswered`;
+//!   `/unanswered`, [`stats`] is `/stats`;
 //! - [`messages`] answers questions asked by mentioning the bot or in a DM;
 //! - [`ratelimit`] limits questions per user per window;
 //! - [`retry`] retries REST calls answered with 429.
@@ -27,6 +27,7 @@ pub mod ratelimit;
 pub mod reply;
 pub mod retry;
 pub mod source;
+pub mod stats;
 pub mod unanswered;
 
 use std::future::Future;
@@ -39,7 +40,7 @@ use poise::serenity_prelude as serenity;
 use crate::answer::{Answer, Decline};
 use crate::engine::Engine;
 use crate::moderation::{
-    permissions, unanswered::UnansweredPolicy, watch, watch::KnowledgeWatcher, Moderation,
+    permissions, unanswered::UnansweredPolicy, usage, watch, watch::KnowledgeWatcher, Moderation,
     ModerationConfig,
 };
 use moderation::Moderators;
@@ -108,11 +109,15 @@ impl Data {
         (self.today)()
     }
 
-    /// Asks the core; reports a declined question to [`Data::on_declined`].
+    /// Asks the core; reports a declined question to [`Data::on_declined`]. With moderation
+    /// set up, every reply is counted for `/stats` (in memory; written once a minute).
     pub fn answer(&self, question: &str, guild: Option<u64>) -> Answer {
         let answer = self.engine.load().ask(question, self.today());
         self.asked
             .record(answer.facts.iter().map(|f| f.id.as_str()));
+        if let Some(m) = &self.moderators {
+            m.backend.usage_log().record(self.today(), guild, &answer);
+        }
         if !answer.answered {
             tracing::info!(reason = ?answer.declined, "declined a question");
             if let Some(hook) = &self.on_declined {
@@ -141,6 +146,7 @@ pub fn commands() -> Vec<poise::Command<Data, Error>> {
         fact::fact(),
         source::source(),
         unanswered::unanswered(),
+        stats::stats(),
     ]
 }
 
@@ -326,6 +332,9 @@ pub async fn run_until(
     };
     tracing::info!(application = %app.id, name = %app.name, "token accepted");
     http.set_application_id(app.id);
+    // Writes the usage counters while idle too, and once the bot has stopped.
+    let backend = data.moderators.as_ref().map(|m| m.backend.clone());
+    let flusher = backend.clone().map(flush_usage_every_interval);
 
     let guild_id = config.guild_id;
     let framework = poise::Framework::builder()
@@ -361,14 +370,43 @@ pub async fn run_until(
     });
     let result = client.start().await;
     stopper.abort();
+    if let Some(f) = flusher {
+        f.abort();
+    }
+    if let Some(b) = backend {
+        flush_usage(&b);
+    }
     result.map_err(|e| ServeError::Discord(Box::new(e)))
+}
+
+/// Writes the usage counters if any are unwritten (a failure is logged).
+fn flush_usage(backend: &Moderation) {
+    if let Err(e) = backend.usage_log().flush() {
+        tracing::warn!("could not write the usage counts: {e}");
+    }
+}
+
+/// Writes the usage counters every [`usage::FLUSH_EVERY`], so that an idle bot that crashes
+/// loses at most that much (answers also write them when the interval has passed).
+fn flush_usage_every_interval(backend: Arc<Moderation>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(usage::FLUSH_EVERY);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let b = backend.clone();
+            if let Err(e) = tokio::task::spawn_blocking(move || flush_usage(&b)).await {
+                tracing::warn!("the usage counts' write stopped: {e}");
+            }
+        }
+    })
 }
 
 type Command = poise::Command<Data, Error>;
 
 /// Whether a command is a moderator's (registered only in the home servers).
 fn is_moderation_command(command: &Command) -> bool {
-    ["fact", "source", "unanswered"].contains(&&*command.name)
+    ["fact", "source", "unanswered", "stats"].contains(&&*command.name)
 }
 
 /// Registers the commands: the members' ones in one guild or globally, the moderators' ones only

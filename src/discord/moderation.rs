@@ -1,8 +1,9 @@
 //! What the moderators' commands share: who may use them, running a back-end operation off the
 //! async threads, the confirm step, and routing the buttons and modal forms they send.
 //!
-//! It exists so that [`super::fact`], [`super::source`] and [`super::unanswered`] each hold only
-//! their own commands, while the rules that must hold for all of them live in one place:
+//! It exists so that [`super::fact`], [`super::source`], [`super::unanswered`] and
+//! [`super::stats`] each hold only their own commands, while the rules that must hold for all of
+//! them live in one place:
 //! - permission is checked in code on every command, button click and form submit (Discord's
 //!   `default_member_permissions` only hides commands), and a refusal is always ephemeral;
 //! - every reply is ephemeral, pings nobody and stays within Discord's limits;
@@ -33,9 +34,9 @@ pub type AppContext<'a> = poise::ApplicationContext<'a, Data, Error>;
 pub const REFUSAL: &str = "Only moderators can change the bot's facts (Manage Messages or Manage \
      Server permission, or a moderator role). Nothing was changed.";
 /// Told to everyone who may not moderate, for a command that only shows the facts.
-pub const READ_REFUSAL: &str = "Only moderators can look at the bot's fact files, their history \
-     and the unanswered questions (Manage Messages or Manage Server permission, or a moderator \
-     role).";
+pub const READ_REFUSAL: &str = "Only moderators can look at the bot's fact files, their history, \
+     the unanswered questions and the usage figures (Manage Messages or Manage Server permission, \
+     or a moderator role).";
 const NOT_SET_UP: &str = "Moderation is not set up on this bot. Nothing was changed.";
 /// Told in a server that does not own the facts (its admins included).
 pub const NOT_HOME: &str = "This server does not own the bot's facts: they are shared by every \
@@ -227,7 +228,7 @@ pub enum Access {
     /// It changes the facts (add, edit, retire, alias, undo, source add, the unanswered
     /// buttons).
     Change,
-    /// It only shows them (`/fact show`, `list`, `history`, `/unanswered`).
+    /// It only shows them (`/fact show`, `list`, `history`, `/unanswered`, `/stats`).
     Read,
 }
 

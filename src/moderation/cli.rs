@@ -1,4 +1,5 @@
-//! `strikefacts fact ...` and `strikefacts unanswered`: the moderators' operations from the shell.
+//! `strikefacts fact ...`, `strikefacts unanswered` and `strikefacts stats`: the moderators'
+//! operations from the shell.
 //!
 //! It exists so maintainers can do from a terminal what moderators do from Discord, through the
 //! very same [`Moderation`] calls (and so the same validation, audit log and versions). It lives
@@ -169,6 +170,17 @@ pub struct UnansweredArgs {
     pub forget: Option<String>,
 }
 
+/// `strikefacts stats`
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The window: this many days ending today (1 to 366).
+    #[arg(long, default_value_t = super::stats::DEFAULT_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(super::stats::MAX_DAYS)))]
+    pub days: u32,
+}
+
 fn actor(common: &Common) -> Actor {
     let name = common
         .actor
@@ -199,6 +211,7 @@ fn exit_for(e: &ModerationError) -> ExitCode {
         | ModerationError::Store(_)
         | ModerationError::Audit(_)
         | ModerationError::Unanswered(_)
+        | ModerationError::Usage(_)
         | ModerationError::Questions(_)
         | ModerationError::Scratch(_) => ExitCode::from(2),
         _ => ExitCode::from(1),
@@ -478,4 +491,31 @@ pub fn run_unanswered(
         }
         Ok(())
     })
+}
+
+/// Runs `strikefacts stats`: reads the usage file of the data folder (changing nothing) and
+/// prints the figures of the window.
+pub fn run_stats(args: StatsArgs, knowledge: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let engine = match crate::Engine::load(knowledge) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(3));
+        }
+    };
+    let data = match super::usage::read(&args.common.data) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let stats = super::stats::compute(&data, engine.knowledge(), today, args.days)?;
+    let mut out = std::io::stdout();
+    if args.common.json {
+        writeln!(out, "{}", super::stats::render_json(&stats)?)?;
+    } else {
+        write!(out, "{}", super::stats::render_text(&stats))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,5 @@
 //! Moderators' operations on the facts: add, edit, retire, alias, undo, source add, and the reads
-//! that go with them (show, list, history, unanswered).
+//! that go with them (show, list, history, unanswered, usage).
 //!
 //! It exists so that the Discord commands and the shell share one code path that never writes an
 //! invalid fact base: every change is validated *before* anything is written, by the same rules
@@ -42,6 +42,7 @@ use super::store::{
     quote, valid_id, version_of, DraftError, FactDraft, FactStore, Step, StoreError, WriteHook,
 };
 use super::unanswered::{UnansweredError, UnansweredGroup, UnansweredLog, UnansweredPolicy};
+use super::usage::{UsageError, UsageLog};
 
 /// The environment variable naming the data folder (audit and unanswered logs).
 pub const DATA_ENV: &str = "STRIKEFACTS_DATA";
@@ -156,6 +157,8 @@ pub enum ModerationError {
     Audit(#[from] AuditError),
     #[error(transparent)]
     Unanswered(#[from] UnansweredError),
+    #[error(transparent)]
+    Usage(#[from] UsageError),
     #[error("could not read the question set: {0}")]
     Questions(#[from] eval::EvalError),
     #[error("could not prepare the check of the change: {0}")]
@@ -360,6 +363,8 @@ pub struct Moderation {
     store: FactStore,
     audit: AuditLog,
     unanswered: UnansweredLog,
+    /// The usage counters (`usage.json` beside the unanswered log).
+    usage: UsageLog,
     engine: Arc<ArcSwap<Engine>>,
     questions: Vec<EvalQuestion>,
     today: Option<NaiveDate>,
@@ -436,6 +441,7 @@ impl Moderation {
             store: FactStore::new(&config.knowledge),
             audit,
             unanswered: UnansweredLog::with_policy(&config.data, config.unanswered.clone())?,
+            usage: UsageLog::open(&config.data, config.unanswered.opted_out.clone())?,
             engine,
             questions,
             today: config.today,
@@ -475,6 +481,11 @@ impl Moderation {
 
     pub fn unanswered_log(&self) -> &UnansweredLog {
         &self.unanswered
+    }
+
+    /// The usage counters every answer is counted in (see [`super::usage`]).
+    pub fn usage_log(&self) -> &UsageLog {
+        &self.usage
     }
 
     fn today(&self) -> NaiveDate {
@@ -951,10 +962,12 @@ impl Moderation {
 
     // ----- unanswered questions --------------------------------------------------------
 
-    /// Answers from the serving engine and records the question if it was declined for lack of
-    /// a fact (not for being empty, too long or an instruction). What the bot's `/ask` calls.
+    /// Answers from the serving engine, counts the reply in the usage figures, and records the
+    /// question if it was declined for lack of a fact (not for being empty, too long or an
+    /// instruction).
     pub fn ask(&self, question: &str, guild: Option<u64>) -> crate::Answer {
         let answer = self.engine.load().ask(question, self.today());
+        self.usage.record(self.today(), guild, &answer);
         if matches!(
             answer.declined,
             Some(crate::Decline::Unknown | crate::Decline::OutsideTime)

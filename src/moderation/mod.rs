@@ -10,10 +10,13 @@
 //! - [`edit`]: the operations (add, edit, retire, alias, undo, source add), validated before any
 //!   write, serialized, and swapping the serving engine.
 //! - [`unanswered`]: declined questions, grouped, for moderators to turn into facts.
+//! - [`usage`]: daily counts of answers, declines and facts used; [`stats`]: the figures and
+//!   charts moderators read from them.
 //! - [`watch`]: hot reload of hand edits; a broken one keeps the last good fact base.
 //! - [`limits`]: the sizes and characters a moderator's fact may hold.
 //! - [`permissions`]: who may moderate.
-//! - [`cli`]: the same operations as `strikefacts fact ...` and `strikefacts unanswered`.
+//! - [`cli`]: the same operations as `strikefacts fact ...`, `strikefacts unanswered` and
+//!   `strikefacts stats`.
 
 pub mod audit;
 pub mod cli;
@@ -22,8 +25,10 @@ pub mod git;
 pub mod limits;
 pub mod permissions;
 pub mod reconcile;
+pub mod stats;
 pub mod store;
 pub mod unanswered;
+pub mod usage;
 pub mod watch;
 
 pub use audit::{Action, AuditEntry, AuditLog};
@@ -34,3 +39,4 @@ pub use edit::{
 pub use permissions::{may_moderate, Actor};
 pub use store::{version_of, FactDraft, FactStore, WriteHook};
 pub use unanswered::{UnansweredGroup, UnansweredLog};
+pub use usage::{UsageData, UsageLog};
