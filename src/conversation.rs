@@ -59,7 +59,17 @@ pub enum Reference {
 #[serde(deny_unknown_fields)]
 pub struct Conversation {
     pub references: References,
+    pub follow_ups: FollowUps,
     pub introduction: Introduction,
+}
+
+/// `[follow_ups]` of `conversation.toml`: how long a conversation lasts where nothing links a
+/// message to the answer before it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUps {
+    /// A DM message this soon after the bot's answer follows it up.
+    pub next_message_minutes: u64,
 }
 
 /// `[references]` of `conversation.toml`.

@@ -72,6 +72,22 @@ impl Harness {
         support::bot::callback(&self.emu, interaction, WAIT).await
     }
 
+    /// The bot's `n`th reply in a channel (from 1).
+    async fn nth_channel_reply(&self, channel: &str, n: usize) -> Recorded {
+        let path = format!("/api/v10/channels/{channel}/messages");
+        let nth = || {
+            self.emu
+                .requests()
+                .into_iter()
+                .filter(|r| r.method == "POST" && r.path == path && r.status < 300)
+                .nth(n - 1)
+        };
+        self.emu
+            .wait_until(WAIT, nth)
+            .await
+            .unwrap_or_else(|| panic!("no reply {n} in channel {channel}"))
+    }
+
     async fn channel_reply(&self, channel: &str) -> Recorded {
         let path = format!("/api/v10/channels/{channel}/messages");
         self.emu
@@ -548,6 +564,92 @@ async fn a_dm_is_answered() {
     let r = h.channel_reply(channel).await;
     assert_answered(&r.body);
     assert!(pings_nobody(&r.body["allowed_mentions"]));
+    h.stop().await;
+}
+
+/// The appointment of the Health Secretary named in the answer before (issue 20's example).
+const APPOINTED: &str = "15 May 2026";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_the_bots_answer_follows_it_up() {
+    let h = start().await;
+    let channel = "710000000000000002";
+    let ask = |q: &str| format!("<@{BOT_ID}> {q}");
+    h.emu.message(
+        channel,
+        "107",
+        false,
+        &ask("who is the health secretary now?"),
+        true,
+        &[BOT_ID],
+    );
+    let first = h.nth_channel_reply(channel, 1).await;
+    assert_answered(&first.body);
+    // Without the reply, "he" is nobody: declined, never answered from another fact.
+    h.emu.message(
+        channel,
+        "107",
+        false,
+        &ask("when was he appointed?"),
+        true,
+        &[BOT_ID],
+    );
+    let alone = h.nth_channel_reply(channel, 2).await;
+    assert!(
+        !description(&alone.body).contains(APPOINTED),
+        "{}",
+        alone.body
+    );
+    // As a reply to the first answer (pinging the bot, as Discord does by default).
+    let reply = h.emu.reply_to(
+        &first.response,
+        "107",
+        &ask("when was he appointed?"),
+        true,
+        true,
+    );
+    let followed = h.nth_channel_reply(channel, 3).await;
+    assert_answered(&followed.body);
+    assert!(
+        description(&followed.body).contains(APPOINTED),
+        "{}",
+        description(&followed.body)
+    );
+    assert_eq!(
+        followed.body["message_reference"]["message_id"],
+        Value::String(reply)
+    );
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_dm_message_follows_up_the_last_answer() {
+    let h = start().await;
+    let channel = "720000000000000002";
+    let dm = |q: &str| {
+        h.emu.message(channel, "108", false, q, false, &[]);
+    };
+    dm("who is the health secretary now?");
+    assert_answered(&h.nth_channel_reply(channel, 1).await.body);
+    dm("when was he appointed?");
+    let followed = h.nth_channel_reply(channel, 2).await;
+    assert_answered(&followed.body);
+    assert!(
+        description(&followed.body).contains(APPOINTED),
+        "{}",
+        description(&followed.body)
+    );
+    // Another user's DM chat has no conversation yet.
+    h.emu.message(
+        "720000000000000003",
+        "109",
+        false,
+        "when was he appointed?",
+        false,
+        &[],
+    );
+    let other = h.nth_channel_reply("720000000000000003", 1).await;
+    assert!(!description(&other.body).contains(APPOINTED));
     h.stop().await;
 }
 

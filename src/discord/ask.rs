@@ -15,6 +15,8 @@ use super::ratelimit::refusal;
 use super::reply::{self, ButtonQuestion, Reply};
 use super::retry::with_retry;
 use super::{Context, Data, Error};
+use crate::answer::Answer;
+use crate::conversation::Turn;
 use crate::engine::{Engine, MAX_QUESTION_CHARS};
 use crate::lexicon::plain;
 
@@ -38,7 +40,15 @@ pub async fn ask(
         }
         Ok(()) => {
             let question = super::messages::clean_question(&question);
-            Reply::from_answer(&data.answer(&question, ctx.guild_id().map(|g| g.get())))
+            // In a DM, /ask soon after an answer follows it up, as a typed message would.
+            let dm = ctx.guild_id().is_none().then(|| ctx.channel_id().get());
+            let previous = dm.and_then(|channel| data.dm_turns.turn(channel));
+            let guild = ctx.guild_id().map(|g| g.get());
+            let answer = data.answer(&question, guild, previous.as_ref());
+            if let Some(channel) = dm {
+                data.dm_turns.remember(channel, &Turn::from(&answer));
+            }
+            Reply::from_answer(&answer)
         }
     };
     send(ctx, reply.to_poise(private)).await
@@ -108,6 +118,16 @@ async fn autocomplete_question(
     serenity::CreateAutocompleteResponse::new().set_choices(choices)
 }
 
+/// A click asks a whole question of its own; in a DM the next message may follow it up.
+fn answer_click(click: &serenity::ComponentInteraction, question: &str, data: &Data) -> Answer {
+    let answer = data.answer(question, click.guild_id.map(|g| g.get()), None);
+    if click.guild_id.is_none() {
+        data.dm_turns
+            .remember(click.channel_id.get(), &Turn::from(&answer));
+    }
+    answer
+}
+
 /// A click on a related-question button: answers that question the way `/ask` would. A click
 /// on a button that is not a related question is left to the caller (`false`).
 pub async fn on_button(
@@ -137,7 +157,7 @@ pub async fn on_button(
     let (reply, ephemeral) = match data.limiter.check(click.user.id.get()) {
         Err(wait) => (Reply::notice(&refusal(data.limiter.limit(), wait)), true),
         Ok(()) => (
-            Reply::from_answer(&data.answer(&question, click.guild_id.map(|g| g.get()))),
+            Reply::from_answer(&answer_click(click, &question, data)),
             ephemeral,
         ),
     };

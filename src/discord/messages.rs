@@ -6,10 +6,13 @@
 
 use poise::serenity_prelude as serenity;
 
+use super::follow_ups;
 use super::ratelimit::refusal;
 use super::reply::Reply;
 use super::retry::with_retry;
 use super::{Data, Error};
+use crate::answer::Answer;
+use crate::conversation::Turn;
 
 pub async fn on_message(
     ctx: &serenity::Context,
@@ -39,7 +42,7 @@ pub async fn on_message(
         }
         // Told once this window already: a reaction says "not now" without a post.
         Err(_) => return react_refused(ctx, msg, data).await,
-        Ok(()) => Reply::from_answer(&data.answer(&question, msg.guild_id.map(|g| g.get()))),
+        Ok(()) => Reply::from_answer(&answer_following(msg, &question, bot_id, data)),
     };
     let message = reply.to_message(msg);
     with_retry(data.retry, "message reply", || {
@@ -47,6 +50,24 @@ pub async fn on_message(
     })
     .await?;
     Ok(())
+}
+
+/// Answers a message as a follow-up of the bot's answer it replies to, or in a DM of the chat's
+/// last answer when it comes soon after; remembers a DM answer for the next message.
+fn answer_following(
+    msg: &serenity::Message,
+    question: &str,
+    bot_id: serenity::UserId,
+    data: &Data,
+) -> Answer {
+    let dm = msg.guild_id.is_none().then(|| msg.channel_id.get());
+    let previous = follow_ups::turn_of_reply(&data.engine.load(), msg, bot_id, data.today())
+        .or_else(|| dm.and_then(|channel| data.dm_turns.turn(channel)));
+    let answer = data.answer(question, msg.guild_id.map(|g| g.get()), previous.as_ref());
+    if let Some(channel) = dm {
+        data.dm_turns.remember(channel, &Turn::from(&answer));
+    }
+    answer
 }
 
 /// Marks a refused message with a reaction. A failure (no Add Reactions permission) is only

@@ -20,6 +20,7 @@
 
 pub mod ask;
 pub mod fact;
+pub mod follow_ups;
 pub mod help;
 pub mod messages;
 pub mod moderation;
@@ -38,6 +39,7 @@ use chrono::NaiveDate;
 use poise::serenity_prelude as serenity;
 
 use crate::answer::{Answer, Decline};
+use crate::conversation::Turn;
 use crate::engine::Engine;
 use crate::moderation::{
     permissions, unanswered::UnansweredPolicy, usage, watch, watch::KnowledgeWatcher, Moderation,
@@ -68,6 +70,8 @@ pub struct Data {
     pub moderators: Option<Moderators>,
     /// How often each fact was answered (autocomplete offers the most asked first).
     pub asked: ask::Asked,
+    /// The last answer of each recent DM chat, which the chat's next message follows up.
+    pub dm_turns: follow_ups::DmTurns,
 }
 
 impl Data {
@@ -77,13 +81,21 @@ impl Data {
             None => Arc::new(|| chrono::Local::now().date_naive()),
         };
         Data {
-            engine,
+            engine: engine.clone(),
             limiter: RateLimiter::new(config.rate_limit),
             today,
             on_declined: None,
             retry: config.retry,
             moderators: None,
             asked: ask::Asked::default(),
+            dm_turns: follow_ups::DmTurns::new(
+                engine
+                    .load()
+                    .knowledge()
+                    .conversation
+                    .follow_ups
+                    .next_message_minutes,
+            ),
         }
     }
 
@@ -109,10 +121,14 @@ impl Data {
         (self.today)()
     }
 
-    /// Asks the core; reports a declined question to [`Data::on_declined`]. With moderation
-    /// set up, every reply is counted for `/stats` (in memory; written once a minute).
-    pub fn answer(&self, question: &str, guild: Option<u64>) -> Answer {
-        let answer = self.engine.load().ask(question, self.today());
+    /// Asks the core, after the answer the question follows up if any; reports a declined
+    /// question to [`Data::on_declined`]. With moderation set up, every reply is counted for
+    /// `/stats` (in memory; written once a minute).
+    pub fn answer(&self, question: &str, guild: Option<u64>, previous: Option<&Turn>) -> Answer {
+        let answer = self
+            .engine
+            .load()
+            .ask_after(question, self.today(), previous);
         self.asked
             .record(answer.facts.iter().map(|f| f.id.as_str()));
         if let Some(m) = &self.moderators {

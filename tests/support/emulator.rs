@@ -44,6 +44,8 @@ pub struct Recorded {
     pub body: Value,
     /// The status the emulator answered with.
     pub status: u16,
+    /// The JSON it answered with (Null for none): a sent message's id is in it.
+    pub response: Value,
     pub at: Instant,
 }
 
@@ -571,6 +573,33 @@ impl Emulator {
         self.dispatch("MESSAGE_CREATE", m);
         id
     }
+
+    /// A MESSAGE_CREATE replying to `answered` (a message as the REST API returned it), as
+    /// Discord sends one: type 19, `message_reference`, and the whole `referenced_message`.
+    /// Mentions the bot when `ping` (a reply pings the replied-to author by default).
+    pub fn reply_to(
+        &self,
+        answered: &Value,
+        author_id: &str,
+        content: &str,
+        in_guild: bool,
+        ping: bool,
+    ) -> String {
+        let channel = answered["channel_id"].as_str().unwrap_or_default();
+        let mentions: &[&str] = if ping { &[BOT_ID] } else { &[] };
+        let mut m = self.message_json(channel, author_id, false, content, in_guild, mentions);
+        m["type"] = json!(19);
+        m["message_reference"] = json!({
+            "type": 0,
+            "message_id": answered["id"],
+            "channel_id": channel,
+            "guild_id": if in_guild { json!(GUILD_ID) } else { Value::Null },
+        });
+        m["referenced_message"] = answered.clone();
+        let id = m["id"].as_str().unwrap_or_default().to_string();
+        self.dispatch("MESSAGE_CREATE", m);
+        id
+    }
 }
 
 // ---- REST ------------------------------------------------------------------------------------
@@ -617,11 +646,22 @@ fn bot_user() -> Value {
            "bot": true, "global_name": null})
 }
 
+/// The message Discord answers a sent message with: its embeds and components as sent, and, for
+/// a reply, type 19 with the `message_reference`.
 fn message_reply(state: &State, path: &str, body: &Value) -> Value {
     let channel = path
         .strip_prefix("/api/v10/channels/")
         .and_then(|rest| rest.split('/').next())
         .unwrap_or("700000000000000001");
+    let mut m = sent_message(state, channel, body);
+    if let Some(reference) = body.get("message_reference").filter(|r| !r.is_null()) {
+        m["type"] = json!(19);
+        m["message_reference"] = reference.clone();
+    }
+    m
+}
+
+fn sent_message(state: &State, channel: &str, body: &Value) -> Value {
     json!({
         "id": state.ids.fetch_add(1, Ordering::SeqCst).to_string(),
         "channel_id": channel,
@@ -634,7 +674,8 @@ fn message_reply(state: &State, path: &str, body: &Value) -> Value {
         "mentions": [],
         "mention_roles": [],
         "attachments": [],
-        "embeds": [],
+        "embeds": body.get("embeds").cloned().unwrap_or(json!([])),
+        "components": body.get("components").cloned().unwrap_or(json!([])),
         "pinned": false,
         "type": 0,
     })
@@ -688,6 +729,7 @@ async fn rest(
         path,
         body,
         status,
+        response: out.clone().unwrap_or(Value::Null),
         at: Instant::now(),
     });
     state.changed.notify_waiters();
