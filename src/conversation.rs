@@ -41,6 +41,16 @@ impl From<&Answer> for Turn {
     }
 }
 
+impl Turn {
+    /// The year of the answer's time, if it has one.
+    pub fn year(&self) -> Option<&str> {
+        self.when
+            .iter()
+            .map(String::as_str)
+            .find(|w| as_year(w).is_some())
+    }
+}
+
 /// How a question leans on what came before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reference {
@@ -86,17 +96,23 @@ pub struct References {
 impl References {
     /// How a question whose plain form is `plain_text`, naming `topic_words` words of its own,
     /// leans on what came before.
-    pub fn of(&self, plain_text: &str, topic_words: usize) -> Reference {
+    /// An opener continues the previous question only with a detail ("and in 2023?"); one
+    /// followed by a question word of `question_words` starts a question of its own ("and how
+    /// many times did they strike?"), whose pronouns refer back as usual.
+    pub fn of(&self, plain_text: &str, topic_words: usize, question_words: &[String]) -> Reference {
         if topic_words > self.max_topic_words {
             return Reference::None;
         }
         let words: Vec<&str> = plain_text.split_whitespace().collect();
         let padded = format!("{} ", words.join(" "));
-        if self
-            .openers
-            .iter()
-            .any(|o| padded.starts_with(&format!("{o} ")))
-        {
+        let continues = self.openers.iter().any(|o| {
+            padded.strip_prefix(&format!("{o} ")).is_some_and(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .is_none_or(|w| !question_words.iter().any(|q| q == w))
+            })
+        });
+        if continues {
             Reference::Continues
         } else if self.has_singular(plain_text) {
             Reference::Singular
@@ -198,14 +214,19 @@ mod tests {
     #[test]
     fn a_reference_counts_only_in_a_question_that_names_little_of_its_own() {
         let r = conversation().references;
-        assert_eq!(r.of("when was he appointed", 1), Reference::Singular);
-        assert_eq!(r.of("when are they striking", 1), Reference::Plural);
-        assert_eq!(r.of("and in 2023", 1), Reference::Continues);
+        let q: Vec<String> = ["what", "how", "when", "did"].map(String::from).to_vec();
+        assert_eq!(r.of("when was he appointed", 1, &q), Reference::Singular);
+        assert_eq!(r.of("when are they striking", 1, &q), Reference::Plural);
+        assert_eq!(r.of("and in 2023", 1, &q), Reference::Continues);
         assert_eq!(
-            r.of("is it true the bma accepted the deal", 3),
+            r.of("and how many times did they strike", 2, &q),
+            Reference::Plural
+        );
+        assert_eq!(
+            r.of("is it true the bma accepted the deal", 3, &q),
             Reference::None
         );
-        assert_eq!(r.of("when is the next strike", 2), Reference::None);
+        assert_eq!(r.of("when is the next strike", 2, &q), Reference::None);
     }
 
     #[test]

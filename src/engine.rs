@@ -170,7 +170,8 @@ impl Engine {
             .iter()
             .flat_map(|p| self.split_people(p))
             .collect();
-        let Some((asked, parts)) = self.resolve_references(&cleaned, parts, previous, today) else {
+        let Some(resolved) = self.resolve_references(&cleaned, parts.clone(), previous, today)
+        else {
             let message = reason_text(Decline::NeedsContext);
             return helped(self.decline(
                 shown,
@@ -181,7 +182,16 @@ impl Engine {
                 today,
             ));
         };
-        let (whole, answered, missed) = self.answer_parts(&asked, &parts, today);
+        let (mut whole, mut answered, mut missed) =
+            self.answer_parts(&resolved.asked, &resolved.parts, today);
+        // A question that only borrowed the previous answer's time, and is not answered in it,
+        // is asked as it stands: it may be a new question.
+        if answered.is_empty() && resolved.time_only {
+            let alone = self.answer_parts(&cleaned, &parts, today);
+            if !alone.1.is_empty() {
+                (whole, answered, missed) = alone;
+            }
+        }
         if answered.is_empty() && screen.signposting {
             // Someone may need care now: the NHS signposting is the answer, whatever the facts.
             let suggestions = self.suggestions_from(&whole.near, &[]);
@@ -226,18 +236,26 @@ impl Engine {
         mut parts: Vec<String>,
         previous: Option<&Turn>,
         today: NaiveDate,
-    ) -> Option<(String, Vec<String>)> {
+    ) -> Option<Resolved> {
+        let unchanged = |parts| {
+            Some(Resolved {
+                asked: question.to_string(),
+                parts,
+                time_only: false,
+            })
+        };
         let Some(first) = parts.first() else {
-            return Some((question.to_string(), parts));
+            return unchanged(parts);
         };
         let references = &self.kb.conversation.references;
         let plain_first = plain(first);
         // Alone, only a singular pronoun changes anything: most questions stop here, unanalysed.
         if previous.is_none() && !references.has_singular(&plain_first) {
-            return Some((question.to_string(), parts));
+            return unchanged(parts);
         }
         let analyzed = self.matcher.lexicon().analyze(first);
-        let mut reference = references.of(&plain_first, analyzed.tokens.len());
+        let question_words = self.kb.screener.question_words();
+        let mut reference = references.of(&plain_first, analyzed.tokens.len(), question_words);
         // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
         let cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
@@ -245,29 +263,37 @@ impl Engine {
             reference = Reference::None;
         }
         let Some(turn) = previous else {
-            return (reference != Reference::Singular).then(|| (question.to_string(), parts));
+            return if reference == Reference::Singular {
+                None
+            } else {
+                unchanged(parts)
+            };
         };
         let topic = match reference {
             // "and in 2023?" asks the previous question again, with its new detail.
             Reference::Continues => turn.question.clone(),
-            // "he", "they": the previous answer's names, at its time.
+            // "he", "they": the previous answer's names, in its year (the names say who; a
+            // month would tie "how many times did they strike?" to one strike).
             Reference::Singular | Reference::Plural => format!(
                 "{} {}",
                 self.topic_of(&turn.question, turn.facts.first().map(String::as_str)),
-                turn.when.join(" ")
+                turn.year().unwrap_or_default()
             ),
-            // A short question of no time of its own ("how many operations were cancelled?")
-            // is about the time of the previous answer.
-            Reference::None if !named && analyzed.tokens.len() <= references.max_topic_words => {
-                turn.when.join(" ")
-            }
+            // A question of no time of its own ("how many operations were cancelled?") is
+            // about the time of the previous answer; if nothing then answers it, it stands alone
+            // (see `ask_after`).
+            Reference::None if !named && !cues.now => turn.when.join(" "),
             Reference::None => String::new(),
         };
         if topic.trim().is_empty() {
-            return Some((question.to_string(), parts));
+            return unchanged(parts);
         }
         parts[0] = follow_up(first, &topic);
-        Some((follow_up(question, &topic), parts))
+        Some(Resolved {
+            asked: follow_up(question, &topic),
+            parts,
+            time_only: reference == Reference::None,
+        })
     }
 
     /// Answers the whole question and, when it has several parts, each part: the whole
@@ -1153,6 +1179,14 @@ fn reason_text(reason: Decline) -> String {
             "I don't know that from my sourced facts, so I won't guess.".to_string()
         }
     }
+}
+
+/// A question with what it refers back to filled in, and its parts likewise.
+struct Resolved {
+    asked: String,
+    parts: Vec<String>,
+    /// Only the previous answer's time was added: the question may stand alone.
+    time_only: bool,
 }
 
 /// A question that leans on an earlier one, with that one's topic added. When the question

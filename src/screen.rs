@@ -166,6 +166,12 @@ impl Orders {
 }
 
 impl Screener {
+    /// The words that make a sentence a question (`question_words` of `[instruction]`), plain;
+    /// follow-ups read them too.
+    pub fn question_words(&self) -> &[String] {
+        &self.orders.question_words
+    }
+
     /// Reads `screens.toml`; `Err((byte offset, message))` for a malformed file or an empty phrase.
     pub fn from_toml(text: &str) -> Result<Screener, (usize, String)> {
         let raw: RawScreens = toml::from_str(text).map_err(|e| {

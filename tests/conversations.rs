@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::{Decline, Engine};
 
-const MIN_FOLLOW_UPS: f64 = 0.55;
-const MAX_FALSE_ANSWERS: usize = 9;
+const MIN_FOLLOW_UPS: f64 = 0.60;
+const MAX_FALSE_ANSWERS: usize = 8;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

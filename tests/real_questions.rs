@@ -4,15 +4,23 @@
 //! These tests keep the corpus honest rather than scoring the bot: every expected string must
 //! be in the source texts (so an expectation never asks for something the sources do not
 //! say), no corpus question may repeat a question of the shared evaluation sets, and a page's
-//! questions must all sit in the same split so the held-out part stays unseen.
+//! questions must all sit in the same split so the held-out part stays unseen. Each split also
+//! has floors, what the engine reaches today (below issue 19's 85%), to be raised as it
+//! improves; the held-out figures are read, never its misses.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use strikefacts::eval::{load_questions, EvalQuestion};
+use chrono::NaiveDate;
+use strikefacts::eval::{by_split, load_questions, run, split_line, EvalQuestion};
+use strikefacts::Engine;
 
 const CORPUS: &str = "tests/real-questions.jsonl";
 const SPLITS: [&str; 2] = ["tune", "held_out"];
+
+/// Per split: the least share handled right (answered right, or declined when it must be) and
+/// the most false answers.
+const FLOORS: [(&str, f64, usize); 2] = [("held_out", 0.70, 20), ("tune", 0.59, 33)];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -125,5 +133,20 @@ fn no_question_repeats_a_shared_eval_question() {
         let n = normalise(&q.q);
         assert!(!shared.contains(&n), "{} repeats an eval question", q.id);
         assert!(own.insert(n), "{} repeats a corpus question", q.id);
+    }
+}
+
+#[test]
+fn each_split_meets_its_floors() {
+    let engine = Engine::load(&root().join("knowledge")).expect("the fact base loads");
+    let today = NaiveDate::from_ymd_opt(2026, 11, 21).expect("a real day");
+    let splits = by_split(&corpus());
+    for (name, least, most_false) in FLOORS {
+        let report = run(&engine, &splits[name], today);
+        println!("{}", split_line(name, &report));
+        let handled = (report.answerable.correct + report.abstain.correct) as f64
+            / report.total().max(1) as f64;
+        assert!(handled >= least, "{name}: handled right {handled:.3}");
+        assert!(report.false_answers <= most_false, "{name}: false answers");
     }
 }
