@@ -309,6 +309,12 @@ pub fn attach_moderation(
         message,
     };
     mc.unanswered = UnansweredPolicy::from_env().map_err(failed)?;
+    // Home servers mean moderators will change facts: refuse to start rather than let their
+    // changes skip the check against the question set.
+    if !homes.is_empty() {
+        mc.require_question_set()
+            .map_err(|e| failed(e.to_string()))?;
+    }
     let backend = Arc::new(
         Moderation::with_engine(mc, data.engine.clone()).map_err(|e| failed(e.to_string()))?,
     );

@@ -191,9 +191,22 @@ fn actor(common: &Common) -> Actor {
     Actor::new(name)
 }
 
-fn open(knowledge: &Path, common: &Common, today: NaiveDate) -> Result<Moderation, ExitCode> {
+/// Opens the fact base; `changes_facts` refuses to go on without the question set, which every
+/// change to a fact is checked against (reads and source additions do not need it).
+fn open(
+    knowledge: &Path,
+    common: &Common,
+    today: NaiveDate,
+    changes_facts: bool,
+) -> Result<Moderation, ExitCode> {
     let mut config = ModerationConfig::new(knowledge, &common.data);
     config.today = Some(today);
+    if changes_facts {
+        config.require_question_set().map_err(|e| {
+            eprintln!("error: {e}");
+            exit_for(&e)
+        })?;
+    }
     config.unanswered = UnansweredPolicy::from_env().map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
@@ -213,6 +226,7 @@ fn exit_for(e: &ModerationError) -> ExitCode {
         | ModerationError::Unanswered(_)
         | ModerationError::Usage(_)
         | ModerationError::Questions(_)
+        | ModerationError::NoQuestionSet(_)
         | ModerationError::Scratch(_) => ExitCode::from(2),
         _ => ExitCode::from(1),
     }
@@ -251,7 +265,14 @@ fn draft_from(file: Option<&Path>, fields: FactFields) -> anyhow::Result<FactDra
 
 /// Runs `strikefacts fact ...`.
 pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
-    let m = match open(knowledge, &args.common, today) {
+    let changes_facts = !matches!(
+        args.command,
+        FactCommand::Show { .. }
+            | FactCommand::List { .. }
+            | FactCommand::History { .. }
+            | FactCommand::Source { .. }
+    );
+    let m = match open(knowledge, &args.common, today, changes_facts) {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };
@@ -443,7 +464,8 @@ pub fn run_unanswered(
     knowledge: &Path,
     today: NaiveDate,
 ) -> anyhow::Result<ExitCode> {
-    let m = match open(knowledge, &args.common, today) {
+    // Only --alias changes a fact (it adds a phrasing).
+    let m = match open(knowledge, &args.common, today, args.alias.is_some()) {
         Ok(m) => m,
         Err(code) => return Ok(code),
     };

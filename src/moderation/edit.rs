@@ -67,8 +67,9 @@ pub struct ModerationConfig {
     pub knowledge: PathBuf,
     /// The data folder (unanswered questions).
     pub data: PathBuf,
-    /// The question set an edit must not make worse; `None` skips that rule (e.g. a deployment
-    /// without `tests/`).
+    /// The question set an edit must not make worse; `None` skips that rule (tests about files
+    /// and locks). The shell and `serve` refuse to change facts without it
+    /// ([`ModerationConfig::require_question_set`]).
     pub questions: Option<PathBuf>,
     /// Answer and validate as of this date instead of the clock's (the CLI's `--today`).
     pub today: Option<NaiveDate>,
@@ -80,10 +81,7 @@ impl ModerationConfig {
     /// With the question set at `<knowledge>/../tests/questions.jsonl` when it exists.
     pub fn new(knowledge: impl Into<PathBuf>, data: impl Into<PathBuf>) -> ModerationConfig {
         let knowledge = knowledge.into();
-        let questions = knowledge
-            .parent()
-            .map(|p| p.join("tests").join("questions.jsonl"))
-            .filter(|p| p.is_file());
+        let questions = question_set_path(&knowledge).filter(|p| p.is_file());
         ModerationConfig {
             knowledge,
             data: data.into(),
@@ -92,6 +90,27 @@ impl ModerationConfig {
             unanswered: UnansweredPolicy::default(),
         }
     }
+
+    /// Refuses a configuration without the question set. The front ends (the shell's changes,
+    /// `serve` with home servers) call it: without the set, a change that makes answers worse
+    /// would be written unchecked and nobody would be told. Tests may still leave it out.
+    pub fn require_question_set(&self) -> Result<(), ModerationError> {
+        if self.questions.is_some() {
+            return Ok(());
+        }
+        let expected = question_set_path(&self.knowledge)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "tests/questions.jsonl beside the fact base".to_string());
+        Err(ModerationError::NoQuestionSet(expected))
+    }
+}
+
+/// Where the question set is looked for: `tests/questions.jsonl` beside `knowledge/`, as in a
+/// checkout; an install copies it to the same place (docs/discord.md).
+fn question_set_path(knowledge: &Path) -> Option<PathBuf> {
+    knowledge
+        .parent()
+        .map(|p| p.join("tests").join("questions.jsonl"))
 }
 
 /// Who changed a fact since the version an edit was based on.
@@ -159,6 +178,13 @@ pub enum ModerationError {
     Unanswered(#[from] UnansweredError),
     #[error(transparent)]
     Usage(#[from] UsageError),
+    #[error(
+        "no question set at {0}: every change to a fact is checked against it, so that none \
+         makes answers worse unnoticed, and without it facts cannot be changed. Copy the \
+         project's tests/questions.jsonl there (docs/discord.md, \"Run it as a service\"). \
+         Nothing was changed."
+    )]
+    NoQuestionSet(String),
     #[error("could not read the question set: {0}")]
     Questions(#[from] eval::EvalError),
     #[error("could not prepare the check of the change: {0}")]
