@@ -166,7 +166,7 @@ impl Engine {
         if help.is_none() && self.kb.conversation.introduction.is_greeting(&cleaned) {
             return self.introduction(shown, today);
         }
-        let parts: Vec<String> = split_parts(&cleaned)
+        let parts: Vec<String> = split_parts(&cleaned, self.kb.screener.question_words())
             .iter()
             .flat_map(|p| self.split_people(p))
             .collect();
@@ -182,16 +182,8 @@ impl Engine {
                 today,
             ));
         };
-        let (mut whole, mut answered, mut missed) =
-            self.answer_parts(&resolved.asked, &resolved.parts, today);
-        // A question that only borrowed the previous answer's time, and is not answered in it,
-        // is asked as it stands: it may be a new question.
-        if answered.is_empty() && resolved.time_only {
-            let alone = self.answer_parts(&cleaned, &parts, today);
-            if !alone.1.is_empty() {
-                (whole, answered, missed) = alone;
-            }
-        }
+        let (whole, answered, missed) =
+            self.answer_with_fallbacks(&cleaned, parts, resolved, today);
         if answered.is_empty() && screen.signposting {
             // Someone may need care now: the NHS signposting is the answer, whatever the facts.
             let suggestions = self.suggestions_from(&whole.near, &[]);
@@ -211,6 +203,36 @@ impl Engine {
         let mut a = self.compose(shown, answered, notices, &missed);
         a.help = help;
         a
+    }
+
+    /// Answers the resolved question; if nothing answers it, then the question as it stands when
+    /// it only borrowed the previous answer's time (it may be a new question), and then the
+    /// question after a statement that sets it up ("my mum is a nurse, why are they striking?").
+    fn answer_with_fallbacks(
+        &self,
+        cleaned: &str,
+        parts: Vec<String>,
+        resolved: Resolved,
+        today: NaiveDate,
+    ) -> (PartAnswer, Vec<PartAnswer>, Vec<usize>) {
+        let first = self.answer_parts(&resolved.asked, &resolved.parts, today);
+        if !first.1.is_empty() {
+            return first;
+        }
+        if resolved.time_only {
+            let alone = self.answer_parts(cleaned, &parts, today);
+            if !alone.1.is_empty() {
+                return alone;
+            }
+        }
+        let question_words = self.kb.screener.question_words();
+        if let Some(question) = after_preamble(cleaned, question_words) {
+            let asked = self.answer_parts(question, &split_parts(question, question_words), today);
+            if !asked.1.is_empty() {
+                return asked;
+            }
+        }
+        first
     }
 
     /// The notices a screened question carries: the crisis lines, the NHS signposting.
@@ -1075,12 +1097,13 @@ fn confidence_of(matches: &[Match], pos: usize) -> f32 {
         .map_or(0.0, |m| m.confidence)
 }
 
-/// Splits "who is X and what did they say?" into its questions.
-pub fn split_parts(question: &str) -> Vec<String> {
-    const STARTS: &[&str] = &[
-        "what", "who", "when", "where", "why", "how", "which", "did", "does", "do", "is", "was",
-        "were", "are", "has", "have", "can",
-    ];
+/// Splits "who is X and what did they say?" into its questions: at "?" and ";", and at an "and"
+/// followed by one of `question_words` (`screens.toml`).
+pub fn split_parts(question: &str, question_words: &[String]) -> Vec<String> {
+    let starts_question = |w: &str| {
+        let w = plain(w);
+        question_words.iter().any(|q| *q == w)
+    };
     let mut parts = Vec::new();
     for chunk in question.split(['?', ';']) {
         let words: Vec<&str> = chunk.split_whitespace().collect();
@@ -1088,10 +1111,7 @@ pub fn split_parts(question: &str) -> Vec<String> {
         for (i, w) in words.iter().enumerate() {
             let is_and =
                 w.trim_matches(',').eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("&");
-            let next_is_question = words.get(i + 1).is_some_and(|n| {
-                let n = n.to_lowercase();
-                STARTS.contains(&n.trim_matches(|c: char| !c.is_alphanumeric()))
-            });
+            let next_is_question = words.get(i + 1).is_some_and(|n| starts_question(n));
             if is_and && next_is_question && current.len() >= 2 {
                 parts.push(current.join(" "));
                 current.clear();
@@ -1105,6 +1125,27 @@ pub fn split_parts(question: &str) -> Vec<String> {
     }
     parts.retain(|p| p.chars().any(|c| c.is_alphanumeric()));
     parts
+}
+
+/// The question after a statement that sets it up: "my mum is a nurse, why are they striking?"
+/// asks "why are they striking?". None when the text starts with a question (of
+/// `question_words`) or no later sentence or clause, after a comma or full stop, is one. A
+/// colon or dash is left alone: "Midwives on strike: what does it mean for me?" names its topic
+/// before it.
+fn after_preamble<'a>(text: &'a str, question_words: &[String]) -> Option<&'a str> {
+    let starts_question = |clause: &str| {
+        clause
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| question_words.contains(&plain(w)))
+    };
+    if starts_question(text) {
+        return None;
+    }
+    text.char_indices()
+        .filter(|(_, c)| matches!(c, ',' | '.'))
+        .map(|(i, c)| text[i + c.len_utf8()..].trim())
+        .find(|rest| starts_question(rest))
 }
 
 /// The reply text: notices, then one block per fact with its dispute, date and sources, then
@@ -1207,21 +1248,41 @@ fn follow_up(question: &str, topic: &str) -> String {
 mod tests {
     use super::*;
 
+    fn question_words() -> Vec<String> {
+        ["who", "what", "how", "when", "why"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn a_statement_before_a_question_sets_it_up() {
+        let q = question_words();
+        assert_eq!(
+            after_preamble("my mum is a nurse, why are they striking?", &q),
+            Some("why are they striking?")
+        );
+        assert_eq!(after_preamble("who is he, and why?", &q), None);
+        assert_eq!(after_preamble("strike dates 2016", &q), None);
+    }
+
     #[test]
     fn splits_multi_part_questions() {
         assert_eq!(
-            split_parts("Who is Jack Fletcher and what did he say about jobs?"),
+            split_parts(
+                "Who is Jack Fletcher and what did he say about jobs?",
+                &question_words()
+            ),
             vec!["Who is Jack Fletcher", "what did he say about jobs"]
         );
         assert_eq!(
-            split_parts("pay and conditions dispute"),
+            split_parts("pay and conditions dispute", &question_words()),
             vec!["pay and conditions dispute"]
         );
         assert_eq!(
-            split_parts("When was it? How long did it last?"),
+            split_parts("When was it? How long did it last?", &question_words()),
             vec!["When was it", "How long did it last"]
         );
-        assert!(split_parts("?!?!").is_empty());
+        assert!(split_parts("?!?!", &question_words()).is_empty());
     }
 
     #[test]

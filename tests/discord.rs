@@ -193,15 +193,10 @@ async fn a_family_word_gets_no_emergency_message() {
         colour != Some(u64::from(EMERGENCY_COLOUR)) && colour != Some(u64::from(CRISIS_COLOUR)),
         "{colour:?}"
     );
-    // Answered, or (while the matcher declines the extra clause) offered the question it asks.
-    let offered = buttons(&cb.body)
-        .iter()
-        .any(|(l, _)| l == "Why are resident doctors striking in 2025?");
-    assert!(
-        colour == Some(u64::from(ANSWERED_COLOUR)) || offered,
-        "{}",
-        cb.body
-    );
+    // Answered with the facts: the statement before the question only sets it up.
+    assert_eq!(colour, Some(u64::from(ANSWERED_COLOUR)), "{}", cb.body);
+    assert_answered(&cb.body);
+    assert!(d.contains("pay"), "{d}");
     h.stop().await;
 }
 
