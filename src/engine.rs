@@ -1102,7 +1102,7 @@ fn confidence_of(matches: &[Match], pos: usize) -> f32 {
 pub fn split_parts(question: &str, question_words: &[String]) -> Vec<String> {
     let starts_question = |w: &str| {
         let w = plain(w);
-        question_words.iter().any(|q| *q == w)
+        question_words.contains(&w)
     };
     let mut parts = Vec::new();
     for chunk in question.split(['?', ';']) {
