@@ -19,7 +19,7 @@ const QUESTIONS: &[&str] = &[
     "ipsos poll 2016",
     "What was the 2024 deal worth, and what share of junior doctors accepted it?",
     "is there a strike this week?",
-    "how do i make a sourdough starter",
+    "what is the best way to repot a cactus",
     "how many operations were cancelled in march 2016?",
     "what did streeting call the strikes?",
 ];

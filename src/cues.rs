@@ -222,7 +222,7 @@ fn is_time_year(joined: &str, year: &str) -> bool {
 }
 
 /// The kind of answer asked for. When a question has markers of several kinds, the first one
-/// leads: "what did NHS England say about how many doctors ..." asks what was said, "how many
+/// leads: "what did the BMA say about how many members ..." asks what was said, "how many
 /// doctors did Pandit say ..." asks for a number.
 fn intent(joined: &str) -> Intent {
     const QUANTITY: &[&str] = &[
@@ -600,7 +600,7 @@ mod tests {
         assert_eq!(read("when did it start").intent, Intent::When);
         assert_eq!(read("what did malawana say").intent, Intent::Quote);
         assert_eq!(
-            read("what did nhs england say about how many doctors would be on duty").intent,
+            read("what did the bma say about how many members had voted").intent,
             Intent::Quote
         );
         assert_eq!(

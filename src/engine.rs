@@ -840,7 +840,7 @@ impl Engine {
             .map(|m| self.fact_answer(m, today))
     }
 
-    /// "What jobs do Meghana Pandit and Jack Fletcher have?" asks the same of two people: one
+    /// "What roles do Jack Fletcher and Meghana Pandit hold?" asks the same of two people: one
     /// part per person, each with the other's name taken out.
     fn split_people(&self, part: &str) -> Vec<String> {
         let lexicon = self.matcher.lexicon();
@@ -1339,10 +1339,10 @@ mod composition_tests {
     fn two_people_joined_by_and_are_asked_about_one_by_one() {
         let e = engine();
         assert_eq!(
-            e.split_people("What jobs do Meghana Pandit and Jack Fletcher have"),
+            e.split_people("What roles do Jack Fletcher and Meghana Pandit hold"),
             vec![
-                "What jobs do Meghana Pandit have",
-                "What jobs do Jack Fletcher have"
+                "What roles do Jack Fletcher hold",
+                "What roles do Meghana Pandit hold"
             ]
         );
         assert_eq!(
@@ -1357,7 +1357,7 @@ mod composition_tests {
         // "They" are the answer to the first part (Justice for Health), and the second part asks
         // for a fact of its own: the ruling, not the challenge again.
         let a = e.ask(
-            "Who took Jeremy Hunt to the High Court, and did they win?",
+            "Who challenged Jeremy Hunt in the High Court, and did they win?",
             today(),
         );
         let ids = fact_ids(&a);
@@ -1488,12 +1488,12 @@ mod composition_tests {
         assert!(a.text.contains("No strike after 21 Nov 2026"), "{}", a.text);
         // ... unless the question names a month: then it is that month's "next" strikes.
         let a = e.ask(
-            "which dates in april were the next strikes planned for?",
+            "in april, on which days were the next walkouts due?",
             today(),
         );
         assert!(!a.text.contains("No strike after"), "{}", a.text);
         // Counting strikes with no year: each dispute's count up to today, newest first.
-        let a = e.ask("how many strikes have there been so far?", today());
+        let a = e.ask("how many strikes have there been up to now?", today());
         let counts: Vec<usize> = ["2025–26", "2022–24", "2015–16"]
             .iter()
             .filter_map(|d| a.text.find(&format!("strike periods in the {d}")))

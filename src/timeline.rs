@@ -25,7 +25,7 @@ pub enum TimelineQuery {
         week: bool,
     },
     CountInYear(i32),
-    /// "How many strikes have there been so far?": per dispute, up to today.
+    /// "How many strikes have there been in total?": per dispute, up to today.
     CountAll,
     /// "When did the 5-day strike start?": the strikes of that length, in hours, optionally in
     /// one year.
@@ -133,7 +133,7 @@ pub fn detect(
     {
         TimelineQuery::First
     } else if (has("next") || has("upcoming")) && !names_month {
-        // "What dates in April were the next strikes planned?" is about an April past, not
+        // "Which April days were the next walkouts due?" is about an April past, not
         // about what comes after today.
         TimelineQuery::Next
     } else if has("last") || has("latest") || has("previous") || joined.contains(" most recent ") {
