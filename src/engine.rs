@@ -487,6 +487,23 @@ impl Engine {
         }
     }
 
+    /// A part's cues; a later part of a message that names no dispute or year keeps the whole
+    /// question's, and its "now".
+    fn part_cues(&self, analyzed: &Analyzed, inherited: Option<&Cues>, today: NaiveDate) -> Cues {
+        let mut cues = Cues::read(analyzed, &self.kb.now, &self.kb.disputes, today);
+        if let Some(outer) = inherited {
+            if cues.disputes.is_empty() {
+                cues.disputes = outer.disputes.clone();
+                cues.years = outer.years.clone();
+                cues.event_years = outer.event_years.clone();
+            }
+            cues.now |= outer.now;
+        }
+        cues
+    }
+
+    /// Answers one question or part: from the facts of a day it names, from the strike
+    /// timeline, or from the facts that match it, under its time and dispute cues.
     fn answer_part(&self, text: &str, today: NaiveDate, inherited: Option<&Cues>) -> PartAnswer {
         let analyzed = self.matcher.lexicon().analyze(text);
         let declined = |reason, near| PartAnswer {
@@ -498,15 +515,7 @@ impl Engine {
         if analyzed.tokens.is_empty() {
             return declined(Decline::Empty, Vec::new());
         }
-        let mut cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
-        if let Some(outer) = inherited {
-            if cues.disputes.is_empty() {
-                cues.disputes = outer.disputes.clone();
-                cues.years = outer.years.clone();
-                cues.event_years = outer.event_years.clone();
-            }
-            cues.now |= outer.now;
-        }
+        let cues = self.part_cues(&analyzed, inherited, today);
         let year_tokens = year_tokens(&cues);
         // The unscoped matches: suggestions when the question is declined, and the evidence that
         // a named time, not the topic, is what has no fact.
@@ -550,87 +559,122 @@ impl Engine {
             // A timeline question whose every word the timeline explains is answered from it;
             // otherwise it must beat the best fact.
             if conf >= self.threshold && (conf >= best || conf >= timeline::FULLY_EXPLAINED) {
-                let mut facts = timeline::answer(&self.kb, query, &cues.disputes, today);
-                // A statement that cites no strike (nothing had happened by today) has no
-                // dispute, date or source to show: it is no answer.
-                facts.retain(|f| !f.dispute.is_empty() && !f.as_of.is_empty());
-                if !facts.is_empty() {
-                    for f in &mut facts {
-                        f.confidence = conf;
-                    }
-                    // "Is there a strike now?" and "when's the next one?" also get the newest
-                    // fact on the dispute's state.
-                    if matches!(
-                        query,
-                        timeline::TimelineQuery::Now { .. } | timeline::TimelineQuery::Next
-                    ) {
-                        // The newest fact of the scope; among facts of that date, the one that
-                        // fits the question best.
-                        let in_scope = |f: &&crate::model::Fact| {
-                            f.is_served()
-                                && f.as_of.earliest() <= today
-                                && (cues.disputes.is_empty() || cues.disputes.contains(&f.dispute))
-                        };
-                        let newest_date = self
-                            .kb
-                            .facts
-                            .iter()
-                            .filter(in_scope)
-                            .map(|f| f.as_of.latest())
-                            .max();
-                        let score = |pos: usize| confidence_of(&matches, pos);
-                        let newest = self
-                            .kb
-                            .facts
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, f)| in_scope(f) && Some(f.as_of.latest()) == newest_date)
-                            .map(|(i, _)| i)
-                            .max_by(|a, b| score(*a).total_cmp(&score(*b)));
-                        // The state is the newest dispute's: an old fact that fits the words
-                        // better ("the next strike after 9 March 2016") is not the state now.
-                        // Of that dispute, the newest of the facts closest to the question: the
-                        // words still matter, or a note a moderator added yesterday about
-                        // something else would pass for the state of the dispute.
-                        let newest_dispute: Vec<Match> = match newest {
-                            Some(pos) => matches
-                                .iter()
-                                .filter(|m| {
-                                    self.kb.facts[m.fact].dispute == self.kb.facts[pos].dispute
-                                })
-                                .cloned()
-                                .collect(),
-                            None => Vec::new(),
-                        };
-                        // A fact marked as the dispute's state says it best.
-                        let chosen = self
-                            .newest_state(&cues.disputes, today)
-                            .or_else(|| self.newest_close(&newest_dispute).map(|m| m.fact))
-                            .or(newest);
-                        if let Some(pos) = chosen {
-                            facts.push(self.fact_answer_at(pos, conf, today));
-                        }
-                    }
-                    return PartAnswer {
-                        facts,
-                        confidence: conf,
-                        declined: None,
-                        near: matches,
-                    };
+                if let Some(part) = self.timeline_part(query, conf, &cues, matches.clone(), today) {
+                    return part;
                 }
             }
         }
         if best < self.threshold {
+            // A topic matched outside the named time: it is the time that has no fact.
             let near = unscoped();
-            let reason = if !cues.disputes.is_empty()
-                && near.first().is_some_and(|m| m.confidence >= self.threshold)
-            {
+            let outside = !cues.disputes.is_empty()
+                && near.first().is_some_and(|m| m.confidence >= self.threshold);
+            let reason = if outside {
                 Decline::OutsideTime
             } else {
                 Decline::Unknown
             };
             return declined(reason, near);
         }
+        self.facts_part(&cues, matches, best, today)
+    }
+
+    /// A timeline question's answer: the strike periods it asks about and, for "is there a
+    /// strike now?" and "when's the next one?", the newest fact on the dispute's state. None when
+    /// no period with a dispute, date and source answers it.
+    fn timeline_part(
+        &self,
+        query: timeline::TimelineQuery,
+        conf: f32,
+        cues: &Cues,
+        matches: Vec<Match>,
+        today: NaiveDate,
+    ) -> Option<PartAnswer> {
+        let mut facts = timeline::answer(&self.kb, query, &cues.disputes, today);
+        // A statement that cites no strike (nothing had happened by today) has no dispute, date
+        // or source to show: it is no answer.
+        facts.retain(|f| !f.dispute.is_empty() && !f.as_of.is_empty());
+        if facts.is_empty() {
+            return None;
+        }
+        for f in &mut facts {
+            f.confidence = conf;
+        }
+        if matches!(
+            query,
+            timeline::TimelineQuery::Now { .. } | timeline::TimelineQuery::Next
+        ) {
+            facts.extend(self.state_now(cues, &matches, conf, today));
+        }
+        Some(PartAnswer {
+            facts,
+            confidence: conf,
+            declined: None,
+            near: matches,
+        })
+    }
+
+    /// The state of the dispute now: a fact marked as its state, else the newest of the facts
+    /// closest to the question in the newest dispute of the scope.
+    fn state_now(
+        &self,
+        cues: &Cues,
+        matches: &[Match],
+        conf: f32,
+        today: NaiveDate,
+    ) -> Option<FactAnswer> {
+        // The newest fact of the scope; among facts of that date, the one that fits the
+        // question best.
+        let in_scope = |f: &&crate::model::Fact| {
+            f.is_served()
+                && f.as_of.earliest() <= today
+                && (cues.disputes.is_empty() || cues.disputes.contains(&f.dispute))
+        };
+        let newest_date = self
+            .kb
+            .facts
+            .iter()
+            .filter(in_scope)
+            .map(|f| f.as_of.latest())
+            .max();
+        let score = |pos: usize| confidence_of(matches, pos);
+        let newest = self
+            .kb
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| in_scope(f) && Some(f.as_of.latest()) == newest_date)
+            .map(|(i, _)| i)
+            .max_by(|a, b| score(*a).total_cmp(&score(*b)));
+        // The state is the newest dispute's: an old fact that fits the words better ("the next
+        // strike after 9 March 2016") is not the state now. Of that dispute, the newest of the
+        // facts closest to the question: the words still matter, or a note a moderator added
+        // yesterday about something else would pass for the state of the dispute.
+        let newest_dispute: Vec<Match> = match newest {
+            Some(pos) => matches
+                .iter()
+                .filter(|m| self.kb.facts[m.fact].dispute == self.kb.facts[pos].dispute)
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        // A fact marked as the dispute's state says it best.
+        let chosen = self
+            .newest_state(&cues.disputes, today)
+            .or_else(|| self.newest_close(&newest_dispute).map(|m| m.fact))
+            .or(newest);
+        chosen.map(|pos| self.fact_answer_at(pos, conf, today))
+    }
+
+    /// A question answered from facts: the best match, one per dispute when it names none, the
+    /// newest when it asks about now.
+    fn facts_part(
+        &self,
+        cues: &Cues,
+        matches: Vec<Match>,
+        best: f32,
+        today: NaiveDate,
+    ) -> PartAnswer {
         let chosen: Vec<&Match> = if cues.now && cues.disputes.is_empty() {
             self.newest_answer(&matches).into_iter().collect()
         } else if cues.disputes.len() == 1 {
