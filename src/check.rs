@@ -60,7 +60,8 @@ fn config_problem(path: &Path, text: &str, needle: &str, message: String) -> Pro
     }
 }
 
-/// Each number of `matcher.toml` finite and within its range; the calibration's length right.
+/// Each number of `matcher.toml` finite and within its range (a missing calibration weight is
+/// already a parse error naming the line).
 fn check_settings(kb: &KnowledgeBase) -> Vec<Problem> {
     let path = kb.root.join("matcher.toml");
     let text = crate::knowledge::read_regular(&path).unwrap_or_default();
@@ -79,15 +80,11 @@ fn check_settings(kb: &KnowledgeBase) -> Vec<Problem> {
         }
     }
     if let Some(c) = &s.calibration {
-        let want = crate::matcher::FEATURES + 1;
-        if c.len() != want {
-            let msg = format!(
-                "`calibration` has {} weights; it needs {want} (the bias, then one per feature)",
-                c.len()
-            );
-            problems.push(config_problem(&path, &text, "calibration", msg));
-        }
-        if let Some(bad) = c.iter().find(|w| !w.is_finite() || w.abs() > 1000.0) {
+        if let Some(bad) = c
+            .all()
+            .into_iter()
+            .find(|w| !w.is_finite() || w.abs() > 1000.0)
+        {
             let msg = format!("`calibration` has the weight {bad}; each must be finite and sane");
             problems.push(config_problem(&path, &text, "calibration", msg));
         }

@@ -1064,10 +1064,10 @@ impl Engine {
             out.push_str(&format!(
                 "{:.2} (raw {:.2}, coverage {:.2}, similarity {:.2}, margin {:.2}) {} — {:?}\n",
                 m.confidence,
-                m.features[0],
+                m.features.raw,
                 m.coverage(),
                 m.similarity(),
-                m.features[3],
+                m.features.margin,
                 f.id,
                 f.phrasings
                     .get(m.phrasing)
@@ -1471,7 +1471,7 @@ mod composition_tests {
         let m = |fact, confidence| Match {
             fact,
             confidence,
-            features: [0.0; crate::matcher::FEATURES],
+            features: Default::default(),
             phrasing: 0,
         };
         let top = e.threshold() + 0.2;

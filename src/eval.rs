@@ -23,9 +23,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::calibration::{Calibration, Features, FEATURES};
 use crate::engine::Engine;
 use crate::knowledge::KnowledgeBase;
-use crate::matcher::FEATURES;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EvalQuestion {
@@ -451,12 +451,12 @@ pub fn summary(report: &EvalReport) -> String {
 /// Fits the logistic calibration on a question set: for each question, the features of the best
 /// match, labelled by whether answering with it (no threshold) is correct. Must-decline questions
 /// are all negatives. Plain gradient descent with a little L2: a few hundred examples, nine
-/// features, so nothing heavier is needed. Returns bias-first weights for `matcher.toml`.
+/// features, so nothing heavier is needed. Returns the `[calibration]` table of `matcher.toml`.
 pub fn fit_calibration(
     kb: &KnowledgeBase,
     questions: &[EvalQuestion],
     today: NaiveDate,
-) -> Vec<f32> {
+) -> Calibration {
     let mut raw = kb.clone();
     raw.settings.calibration = None;
     let engine = Engine::new(raw).with_threshold(0.0);
@@ -467,18 +467,18 @@ pub fn fit_calibration(
         };
         let a = engine.ask_conversation(&q.previous, &q.q, today);
         let label = is_correct(q, a.answered, &a.text) && !q.must_decline();
-        data.push((m.features, label as u8 as f32));
+        data.push((m.features.to_array(), label as u8 as f32));
     }
-    let mut w = vec![0.0f32; FEATURES + 1];
+    let mut w = [0.0f32; FEATURES + 1];
     if data.is_empty() {
-        return w;
+        return weights(&w);
     }
     let n = data.len() as f32;
     let (rate, l2) = (0.5f32, 1e-3f32);
     for _ in 0..4000 {
         let mut grad = [0.0f32; FEATURES + 1];
         for (x, y) in &data {
-            let p = crate::matcher::calibrate(&w, x);
+            let p = weights(&w).confidence(&Features::from_array(*x));
             let err = p - y;
             grad[0] += err;
             for i in 0..FEATURES {
@@ -490,7 +490,17 @@ pub fn fit_calibration(
             w[i] -= rate * (grad[i] / n + reg);
         }
     }
-    w.iter().map(|v| (v * 1000.0).round() / 1000.0).collect()
+    weights(&w.map(|v| (v * 1000.0).round() / 1000.0))
+}
+
+/// Bias-first weights as the named table.
+fn weights(w: &[f32; FEATURES + 1]) -> Calibration {
+    let mut features = [0.0; FEATURES];
+    features.copy_from_slice(&w[1..]);
+    Calibration {
+        bias: w[0],
+        weights: Features::from_array(features),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::calibration::Calibration;
 use crate::conversation::Conversation;
 use crate::lexicon::Lexicon;
 use crate::model::{
@@ -101,10 +102,11 @@ pub struct MatcherSettings {
     /// Share of the confidence that is coverage; the rest is similarity to the closest phrasing.
     #[serde(default = "default_coverage_weight")]
     pub coverage_weight: f32,
-    /// Logistic weights (bias first) that turn a match's features into a probability of being
-    /// right; fitted by `strikefacts eval tests/questions.jsonl --fit`. Absent: the raw score.
+    /// The logistic weights, by feature, that turn a match's features into a probability of
+    /// being right; fitted by `strikefacts eval tests/questions.jsonl --fit`. Absent: the raw
+    /// score.
     #[serde(default)]
-    pub calibration: Option<Vec<f32>>,
+    pub calibration: Option<Calibration>,
     /// How the threshold was obtained (for reviewers).
     #[serde(default)]
     pub fitted: String,

@@ -4,7 +4,8 @@
 //! and the Discord bot are thin layers over [`Engine`].
 //!
 //! - [`model`]: the fact base's types; [`knowledge`]: reading and validating `knowledge/`.
-//! - [`lexicon`]: folding what people type into comparable tokens; [`matcher`]: scoring facts.
+//! - [`lexicon`]: folding what people type into comparable tokens; [`matcher`]: scoring facts,
+//!   whose [`calibration`] turns a match's features into a confidence.
 //! - [`screen`]: emergency, crisis, instruction and place screens; [`cues`]: time, dispute and
 //!   intent cues, and [`now`] whether a question asks about the present; [`timeline`]:
 //!   strike-period questions.
@@ -16,6 +17,7 @@
 //!   must be found in (for moderators' changes as for `check`).
 
 pub mod answer;
+pub mod calibration;
 pub mod check;
 pub mod conversation;
 pub mod cues;

@@ -254,7 +254,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
             if fit {
                 let mut kb = engine.knowledge().clone();
                 let calibration = eval::fit_calibration(&kb, &questions, today);
-                kb.settings.calibration = Some(calibration.clone());
+                kb.settings.calibration = Some(calibration);
                 let engine = Engine::new(kb);
                 let (best, curve) = eval::fit_threshold(&engine, &questions, today);
                 writeln!(out, "threshold  correct  false")?;
@@ -267,7 +267,7 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     file.display(),
                     engine.threshold()
                 )?;
-                writeln!(out, "calibration = {calibration:?}")?;
+                write!(out, "{}", calibration.to_toml())?;
                 return Ok(ExitCode::SUCCESS);
             }
             let report = eval::run(&engine, &questions, today);

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 
+use crate::calibration::{Calibration, Features};
 use crate::cues::{answer_fits, as_year, asks_to_confirm, Intent};
 use crate::knowledge::KnowledgeBase;
 use crate::lexicon::{deletions, month_number, Analyzed, Lexicon};
@@ -37,9 +38,6 @@ const SHORTLIST: usize = 40;
 /// Weight of a figure in a question that asks to confirm a claim (see [`resolve`]).
 const CLAIMED_FIGURE: f32 = 0.5;
 
-/// How many numbers describe a match to the calibration (see [`Match::features`]).
-pub const FEATURES: usize = 12;
-
 /// One scored fact for a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match {
@@ -48,13 +46,8 @@ pub struct Match {
     /// The probability that answering with this fact is right: the calibration (fitted on the
     /// project's question set, `matcher.toml`) applied to `features`.
     pub confidence: f32,
-    /// What the calibration sees: the uncalibrated score, coverage, similarity, margin over the
-    /// next fact of the same dispute, share of unknown words, share of corrected typos, whether the
-    /// answer fits the kind of question, whether the month/year fit, 1/number of words, the
-    /// weight of the most important question word this fact leaves uncovered, whether the
-    /// question names something (a capitalised word) no fact knows, and whether it names a person
-    /// (`people` in `lexicon.toml`) this fact never mentions.
-    pub features: [f32; FEATURES],
+    /// What the calibration sees.
+    pub features: Features,
     /// Position of the closest phrasing in the fact's `phrasings`.
     pub phrasing: usize,
 }
@@ -62,12 +55,12 @@ pub struct Match {
 impl Match {
     /// Share of the question's weight this fact accounts for.
     pub fn coverage(&self) -> f32 {
-        self.features[1]
+        self.features.coverage
     }
 
     /// Weighted overlap with the closest phrasing.
     pub fn similarity(&self) -> f32 {
-        self.features[2]
+        self.features.similarity
     }
 }
 
@@ -226,7 +219,7 @@ pub struct Matcher {
     dispute_ids: Vec<String>,
     unknown_weight: f32,
     coverage_weight: f32,
-    calibration: Option<Vec<f32>>,
+    calibration: Option<Calibration>,
 }
 
 /// Filters applied before scoring.
@@ -257,11 +250,7 @@ impl Matcher {
             dispute_ids: kb.disputes.iter().map(|d| d.id.clone()).collect(),
             unknown_weight: 1.0,
             coverage_weight: kb.settings.coverage_weight,
-            calibration: kb
-                .settings
-                .calibration
-                .clone()
-                .filter(|c| c.len() == FEATURES + 1),
+            calibration: kb.settings.calibration,
         };
         let weak = kb.settings.answer_weight;
         let mut strong_ids: Vec<Vec<u32>> = Vec::new();
@@ -680,27 +669,30 @@ impl Matcher {
             if !intent_fits {
                 raw *= INTENT_PENALTY;
             }
-            let mut features = [0.0; FEATURES];
-            features[0] = raw.clamp(0.0, 1.0);
-            features[1] = coverage.min(1.0);
-            features[2] = similarity;
-            features[4] = unknown / total;
-            features[5] = fuzzy / total;
-            features[6] = intent_fits as u8 as f32;
-            features[7] = time_fits as u8 as f32;
-            features[8] = 1.0 / query.len() as f32;
-            features[9] = query
-                .iter()
-                .enumerate()
-                .filter(|(k, t)| t.id.is_none_or(|id| lacks(fi, *k, id)))
-                .map(|(_, t)| t.weight / max_weight)
-                .fold(0.0, f32::max);
-            features[10] = unknown_name as u8 as f32;
-            // A person the question names but the fact never mentions: "what did Fletcher say
-            // about the 2023 strikes?" is not answered by a 2023 fact without him.
-            features[11] = query.iter().enumerate().any(|(k, t)| {
-                t.id.is_some_and(|id| self.people[id as usize] && lacks(fi, k, id))
-            }) as u8 as f32;
+            let features = Features {
+                raw: raw.clamp(0.0, 1.0),
+                coverage: coverage.min(1.0),
+                similarity,
+                // Set below, once every fact of the dispute is scored.
+                margin: 0.0,
+                unknown: unknown / total,
+                fuzzy: fuzzy / total,
+                intent_fits: intent_fits as u8 as f32,
+                time_fits: time_fits as u8 as f32,
+                brevity: 1.0 / query.len() as f32,
+                uncovered: query
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, t)| t.id.is_none_or(|id| lacks(fi, *k, id)))
+                    .map(|(_, t)| t.weight / max_weight)
+                    .fold(0.0, f32::max),
+                unknown_name: unknown_name as u8 as f32,
+                // A person the question names but the fact never mentions: "what did Fletcher
+                // say about the 2023 strikes?" is not answered by a 2023 fact without him.
+                missing_person: query.iter().enumerate().any(|(k, t)| {
+                    t.id.is_some_and(|id| self.people[id as usize] && lacks(fi, k, id))
+                }) as u8 as f32,
+            };
             disputes.push(f.dispute);
             out.push(Match {
                 fact: f.fact,
@@ -714,7 +706,7 @@ impl Matcher {
         // Per dispute, the best score and the best of the others once it is set aside.
         let mut tops: Vec<(u16, f32, f32)> = Vec::new();
         for (m, &d) in out.iter().zip(&disputes) {
-            let score = m.features[0];
+            let score = m.features.raw;
             match tops.iter_mut().find(|t| t.0 == d) {
                 Some(t) if score > t.1 => *t = (d, score, t.1),
                 Some(t) => t.2 = t.2.max(score),
@@ -722,7 +714,7 @@ impl Matcher {
             }
         }
         for i in 0..out.len() {
-            let score = out[i].features[0];
+            let score = out[i].features.raw;
             let rival =
                 tops.iter()
                     .find(|t| t.0 == disputes[i])
@@ -730,9 +722,9 @@ impl Matcher {
                         0.0,
                         |&(_, best, second)| if score >= best { second } else { best },
                     );
-            out[i].features[3] = (score - rival).max(0.0);
+            out[i].features.margin = (score - rival).max(0.0);
             if let Some(c) = &self.calibration {
-                out[i].confidence = calibrate(c, &out[i].features);
+                out[i].confidence = c.confidence(&out[i].features);
             }
         }
         // Each fact is here once, so the order is total.
@@ -815,17 +807,6 @@ fn intent_index(intent: Intent) -> usize {
         Intent::Quote => 2,
         Intent::Other => 3,
     }
-}
-
-/// Logistic calibration: `weights[0]` is the bias, the rest pair with the features.
-pub fn calibrate(weights: &[f32], features: &[f32; FEATURES]) -> f32 {
-    let z = weights[0]
-        + weights[1..]
-            .iter()
-            .zip(features)
-            .map(|(w, x)| w * x)
-            .sum::<f32>();
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// An amount: a number that is neither a year nor an ordinal ("first" is "1st").
@@ -996,7 +977,7 @@ mod tests {
             matches
                 .iter()
                 .find(|x| kb.facts[x.fact].id == id)
-                .map(|x| x.features[11])
+                .map(|x| x.features.missing_person)
         };
         assert_eq!(feature("streeting"), Some(0.0));
         assert_eq!(feature("flu"), Some(1.0));

@@ -163,6 +163,13 @@ fn a_huge_keyword_is_refused_quickly() {
     assert!(err.to_string().contains("too long to index"), "{err}");
 }
 
+/// The 1-based line of the first line containing `needle`.
+fn text_line(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(0, |i| i + 1)
+}
+
 #[test]
 fn check_refuses_broken_matcher_numbers() {
     for (from, to) in [
@@ -175,7 +182,10 @@ fn check_refuses_broken_matcher_numbers() {
         let text = fs::read_to_string(&path).expect("read").replace(from, to);
         fs::write(&path, text).expect("write");
         let msgs = check_messages(dir.path());
-        let line = if from.starts_with("threshold") { 5 } else { 6 };
+        let line = text_line(
+            &fs::read_to_string(knowledge().join("matcher.toml")).expect("read"),
+            from,
+        );
         let at = format!("matcher.toml:{line}:");
         assert!(
             msgs.iter()
@@ -186,19 +196,26 @@ fn check_refuses_broken_matcher_numbers() {
 }
 
 #[test]
-fn check_refuses_a_calibration_of_the_wrong_length() {
-    let dir = copy();
-    let path = dir.path().join("matcher.toml");
-    let text = fs::read_to_string(&path)
-        .expect("read")
-        .replace("calibration = [-6.007, ", "calibration = [");
-    fs::write(&path, text).expect("write");
-    let msgs = check_messages(dir.path());
-    assert!(
-        msgs.iter()
-            .any(|m| m.contains("matcher.toml:7:") && m.contains("has 12 weights")),
-        "{msgs:?}"
-    );
+fn check_refuses_a_calibration_with_a_weight_missing_or_misnamed() {
+    for (from, to, says) in [
+        ("\ncoverage = ", "\n# coverage = ", "coverage"),
+        (
+            "\ncoverage = ",
+            "\ncoverage_share = 1.0\ncoverage = ",
+            "coverage_share",
+        ),
+    ] {
+        let dir = copy();
+        let path = dir.path().join("matcher.toml");
+        let text = fs::read_to_string(&path).expect("read").replace(from, to);
+        fs::write(&path, text).expect("write");
+        let msgs = check_messages(dir.path());
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("matcher.toml:") && m.contains(says)),
+            "{msgs:?}"
+        );
+    }
 }
 
 #[test]
