@@ -271,36 +271,90 @@ pub fn answer(
     disputes: &[String],
     today: NaiveDate,
 ) -> Vec<FactAnswer> {
-    let in_scope = |p: &&StrikePeriod| disputes.is_empty() || disputes.contains(&p.dispute);
-    let held: Vec<&StrikePeriod> = kb
-        .timeline
-        .iter()
-        .filter(in_scope)
-        .filter(|p| p.status != StrikeStatus::Suspended)
-        .collect();
-    let now = today.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
-    let past: Vec<&StrikePeriod> = held.iter().copied().filter(|p| p.start <= now).collect();
+    let records = Records::new(kb, disputes, today);
     match query {
-        TimelineQuery::First => {
-            let mut out = Vec::new();
-            for id in newest_first(kb, disputes) {
-                if let Some(p) = past.iter().find(|p| p.dispute == id) {
-                    out.push(statement(
-                        kb,
-                        &[p],
-                        format!(
-                            "The first strike of the {} was {}: {}",
-                            dispute_label(kb, id),
-                            when(p),
-                            p.summary
-                        ),
-                    ));
-                }
-            }
-            out
+        TimelineQuery::First => records.first(),
+        TimelineQuery::Last => records.last(),
+        TimelineQuery::Next => records.next(),
+        TimelineQuery::Now { week } => records.now_on(week),
+        TimelineQuery::InPeriod { from, to } => records.in_period(from, to),
+        TimelineQuery::CountAll => records.count_all(),
+        TimelineQuery::Length {
+            hours,
+            year,
+            in_days,
+        } => records.of_length(hours, year, in_days),
+        TimelineQuery::CountInYear(year) => records.count_in_year(year),
+    }
+}
+
+/// The strike periods a timeline question is answered from, as of a day.
+struct Records<'a> {
+    kb: &'a KnowledgeBase,
+    /// The disputes in scope (empty: all).
+    disputes: &'a [String],
+    /// The periods in scope that were not suspended, in order.
+    held: Vec<&'a StrikePeriod>,
+    /// Those of them that had begun by `now`.
+    past: Vec<&'a StrikePeriod>,
+    /// Noon of `today`.
+    now: NaiveDateTime,
+    today: NaiveDate,
+}
+
+impl<'a> Records<'a> {
+    fn new(kb: &'a KnowledgeBase, disputes: &'a [String], today: NaiveDate) -> Records<'a> {
+        let in_scope = |p: &&StrikePeriod| disputes.is_empty() || disputes.contains(&p.dispute);
+        let held: Vec<&StrikePeriod> = kb
+            .timeline
+            .iter()
+            .filter(in_scope)
+            .filter(|p| p.status != StrikeStatus::Suspended)
+            .collect();
+        let now = today.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
+        let past = held.iter().copied().filter(|p| p.start <= now).collect();
+        Records {
+            kb,
+            disputes,
+            held,
+            past,
+            now,
+            today,
         }
-        TimelineQuery::Last => past
-            .last()
+    }
+
+    fn in_scope(&self, p: &StrikePeriod) -> bool {
+        self.disputes.is_empty() || self.disputes.contains(&p.dispute)
+    }
+
+    /// The first strike of each dispute in scope, newest dispute first.
+    fn first(&self) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let disputes = self.disputes;
+        let past = &self.past;
+        let mut out = Vec::new();
+        for id in newest_first(kb, disputes) {
+            if let Some(p) = past.iter().find(|p| p.dispute == id) {
+                out.push(statement(
+                    kb,
+                    &[p],
+                    format!(
+                        "The first strike of the {} was {}: {}",
+                        dispute_label(kb, id),
+                        when(p),
+                        p.summary
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
+    /// The most recent strike in scope.
+    fn last(&self) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let past = &self.past;
+        past.last()
             .map(|p| {
                 vec![statement(
                     kb,
@@ -313,117 +367,143 @@ pub fn answer(
                     ),
                 )]
             })
-            .unwrap_or_default(),
-        TimelineQuery::Next => {
-            let next = held.iter().find(|p| p.start > now);
-            match next {
-                Some(p) => vec![statement(
-                    kb,
-                    &[p],
-                    format!("The next announced strike is {}: {}", when(p), p.summary),
-                )],
-                None => {
-                    let mut text = format!(
-                        "No strike after {} is announced in my records (kept current by the \
-                         server's moderators).",
-                        fmt_day(today)
-                    );
-                    let cite: Vec<&StrikePeriod> = past.last().copied().into_iter().collect();
-                    if let Some(p) = cite.first() {
-                        text.push_str(&format!(" The most recent one was {}.", when(p)));
-                    }
-                    vec![statement(kb, &cite, text)]
+            .unwrap_or_default()
+    }
+
+    /// The next announced strike, or that none is announced after today.
+    fn next(&self) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let held = &self.held;
+        let past = &self.past;
+        let now = self.now;
+        let today = self.today;
+        let next = held.iter().find(|p| p.start > now);
+        match next {
+            Some(p) => vec![statement(
+                kb,
+                &[p],
+                format!("The next announced strike is {}: {}", when(p), p.summary),
+            )],
+            None => {
+                let mut text = format!(
+                    "No strike after {} is announced in my records (kept current by the \
+                     server's moderators).",
+                    fmt_day(today)
+                );
+                let cite: Vec<&StrikePeriod> = past.last().copied().into_iter().collect();
+                if let Some(p) = cite.first() {
+                    text.push_str(&format!(" The most recent one was {}.", when(p)));
                 }
+                vec![statement(kb, &cite, text)]
             }
         }
-        TimelineQuery::Now { week } => {
-            // Checked: a date at chrono's limits has no next day, and then nothing is on.
-            let Some((from, to, span)) = day_span(today, week) else {
-                return Vec::new();
-            };
-            let on: Vec<&StrikePeriod> = held
-                .iter()
-                .copied()
-                .filter(|p| on_during(p, from, to))
-                .collect();
-            if let Some(p) = on.first() {
-                return vec![statement(
-                    kb,
-                    &[p],
-                    format!("Yes: a strike is on {span}, {}: {}", when(p), p.summary),
-                )];
-            }
-            let newest = kb
-                .served_facts()
-                .filter(|f| disputes.is_empty() || disputes.contains(&f.dispute))
-                .max_by_key(|f| f.as_of.latest())
-                .map(|f| f.as_of_text());
-            let mut text = format!(
-                "No strike is on {span} ({}) as far as my records go",
-                fmt_day(today)
-            );
-            if let Some(n) = newest {
+    }
+
+    /// Whether a strike is on today (or this week), and if not, the most recent one.
+    fn now_on(&self, week: bool) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let disputes = self.disputes;
+        let held = &self.held;
+        let past = &self.past;
+        let today = self.today;
+        // Checked: a date at chrono's limits has no next day, and then nothing is on.
+        let Some((from, to, span)) = day_span(today, week) else {
+            return Vec::new();
+        };
+        let on: Vec<&StrikePeriod> = held
+            .iter()
+            .copied()
+            .filter(|p| on_during(p, from, to))
+            .collect();
+        if let Some(p) = on.first() {
+            return vec![statement(
+                kb,
+                &[p],
+                format!("Yes: a strike is on {span}, {}: {}", when(p), p.summary),
+            )];
+        }
+        let newest = kb
+            .served_facts()
+            .filter(|f| disputes.is_empty() || disputes.contains(&f.dispute))
+            .max_by_key(|f| f.as_of.latest())
+            .map(|f| f.as_of_text());
+        let mut text = format!(
+            "No strike is on {span} ({}) as far as my records go",
+            fmt_day(today)
+        );
+        if let Some(n) = newest {
+            text.push_str(&format!(
+                "; my newest fact is dated {n}, and the server's moderators keep the facts \
+                 current"
+            ));
+        }
+        text.push('.');
+        let last: Vec<&StrikePeriod> = past.last().copied().into_iter().collect();
+        if let Some(p) = last.first() {
+            text.push_str(&format!(
+                " The most recent strike was {} ({}).",
+                when(p),
+                dispute_label(kb, &p.dispute)
+            ));
+        }
+        vec![statement(kb, &last, text)]
+    }
+
+    /// The strikes of a year, month or season.
+    fn in_period(&self, from: NaiveDate, to: NaiveDate) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let past = &self.past;
+        let today = self.today;
+        let label = if from.month() == to.month() {
+            from.format("%B %Y").to_string()
+        } else if from.month() == 1 && to.month() == 12 {
+            from.year().to_string()
+        } else {
+            format!("{} to {}", from.format("%b %Y"), to.format("%b %Y"))
+        };
+        let start = from.and_time(NaiveTime::MIN);
+        let end = to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN);
+        let found: Vec<&StrikePeriod> = kb
+            .timeline
+            .iter()
+            .filter(|p| self.in_scope(p))
+            .filter(|p| on_during(p, start, end))
+            .collect();
+        if found.is_empty() {
+            let mut text = format!("My records have no strike in {label}");
+            if to >= today {
                 text.push_str(&format!(
-                    "; my newest fact is dated {n}, and the server's moderators keep the facts \
-                     current"
+                    " (none announced as of {}; the server's moderators keep the facts \
+                     current)",
+                    fmt_day(today)
                 ));
             }
             text.push('.');
             let last: Vec<&StrikePeriod> = past.last().copied().into_iter().collect();
             if let Some(p) = last.first() {
-                text.push_str(&format!(
-                    " The most recent strike was {} ({}).",
-                    when(p),
-                    dispute_label(kb, &p.dispute)
-                ));
+                text.push_str(&format!(" The most recent strike was {}.", when(p)));
             }
-            vec![statement(kb, &last, text)]
+            return vec![statement(kb, &last, text)];
         }
-        TimelineQuery::InPeriod { from, to } => {
-            let label = if from.month() == to.month() {
-                from.format("%B %Y").to_string()
-            } else if from.month() == 1 && to.month() == 12 {
-                from.year().to_string()
-            } else {
-                format!("{} to {}", from.format("%b %Y"), to.format("%b %Y"))
-            };
-            let start = from.and_time(NaiveTime::MIN);
-            let end = to.succ_opt().unwrap_or(to).and_time(NaiveTime::MIN);
-            let found: Vec<&StrikePeriod> = kb
-                .timeline
-                .iter()
-                .filter(in_scope)
-                .filter(|p| on_during(p, start, end))
-                .collect();
-            if found.is_empty() {
-                let mut text = format!("My records have no strike in {label}");
-                if to >= today {
-                    text.push_str(&format!(
-                        " (none announced as of {}; the server's moderators keep the facts \
-                         current)",
-                        fmt_day(today)
-                    ));
-                }
-                text.push('.');
-                let last: Vec<&StrikePeriod> = past.last().copied().into_iter().collect();
-                if let Some(p) = last.first() {
-                    text.push_str(&format!(" The most recent strike was {}.", when(p)));
-                }
-                return vec![statement(kb, &last, text)];
-            }
-            let list: Vec<String> = found.iter().map(|p| listed(p)).collect();
-            vec![statement(
-                kb,
-                &found,
-                format!(
-                    "My records list {} strike period{} in {label}: {}.",
-                    found.len(),
-                    if found.len() == 1 { "" } else { "s" },
-                    list.join("; ")
-                ),
-            )]
-        }
-        TimelineQuery::CountAll => newest_first(kb, disputes)
+        let list: Vec<String> = found.iter().map(|p| listed(p)).collect();
+        vec![statement(
+            kb,
+            &found,
+            format!(
+                "My records list {} strike period{} in {label}: {}.",
+                found.len(),
+                if found.len() == 1 { "" } else { "s" },
+                list.join("; ")
+            ),
+        )]
+    }
+
+    /// Per dispute, how many strikes there have been up to today.
+    fn count_all(&self) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let disputes = self.disputes;
+        let past = &self.past;
+        newest_first(kb, disputes)
             .into_iter()
             .filter_map(|id| {
                 let of: Vec<&StrikePeriod> =
@@ -448,12 +528,14 @@ pub fn answer(
                 };
                 Some(statement(kb, &of, text))
             })
-            .collect(),
-        TimelineQuery::Length {
-            hours,
-            year,
-            in_days,
-        } => newest_first(kb, disputes)
+            .collect()
+    }
+
+    /// The strikes of one length, per dispute, newest first.
+    fn of_length(&self, hours: u32, year: Option<i32>, in_days: bool) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let disputes = self.disputes;
+        newest_first(kb, disputes)
             .into_iter()
             .filter_map(|id| {
                 // Newest first: the strike people mean is most often the latest of that length.
@@ -478,29 +560,33 @@ pub fn answer(
                 );
                 Some(statement(kb, &of, text))
             })
-            .collect(),
-        TimelineQuery::CountInYear(year) => {
-            let in_year: Vec<&StrikePeriod> = past
-                .iter()
-                .copied()
-                .filter(|p| p.start.year() == year)
-                .collect();
-            if in_year.is_empty() {
-                return Vec::new();
-            }
-            let list: Vec<String> = in_year.iter().map(|p| when(p)).collect();
-            vec![statement(
-                kb,
-                &in_year,
-                format!(
-                    "My records list {} strike period{} that began in {year} ({}): {}.",
-                    in_year.len(),
-                    if in_year.len() == 1 { "" } else { "s" },
-                    days_label(days_of(&in_year)),
-                    list.join("; ")
-                ),
-            )]
+            .collect()
+    }
+
+    /// The strikes that began in a year.
+    fn count_in_year(&self, year: i32) -> Vec<FactAnswer> {
+        let kb = self.kb;
+        let past = &self.past;
+        let in_year: Vec<&StrikePeriod> = past
+            .iter()
+            .copied()
+            .filter(|p| p.start.year() == year)
+            .collect();
+        if in_year.is_empty() {
+            return Vec::new();
         }
+        let list: Vec<String> = in_year.iter().map(|p| when(p)).collect();
+        vec![statement(
+            kb,
+            &in_year,
+            format!(
+                "My records list {} strike period{} that began in {year} ({}): {}.",
+                in_year.len(),
+                if in_year.len() == 1 { "" } else { "s" },
+                days_label(days_of(&in_year)),
+                list.join("; ")
+            ),
+        )]
     }
 }
 
