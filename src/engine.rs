@@ -553,7 +553,10 @@ impl Engine {
             .kb
             .now
             .may_ask_whether_on(&analyzed.plain)
-            .then(|| timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now))
+            .then(|| {
+                let known = &self.kb.timeline_words.words;
+                timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now, known)
+            })
             .flatten();
         if let Some((query, conf)) = timeline_query {
             // A timeline question whose every word the timeline explains is answered from it;

@@ -22,6 +22,7 @@ use crate::model::{
 };
 use crate::now::NowWords;
 use crate::screen::Screener;
+use crate::timeline::TimelineWords;
 
 /// Longest answer: one Discord message with room for the source line.
 pub const MAX_ANSWER_CHARS: usize = 600;
@@ -158,6 +159,8 @@ pub struct KnowledgeBase {
     pub conversation: Conversation,
     /// The words that make a question ask about now (`now.toml`).
     pub now: NowWords,
+    /// The words a question about strike dates may use (`timeline-words.toml`).
+    pub timeline_words: TimelineWords,
     /// Words no display question may contain (`slang` of `questions.toml`); `check` applies it.
     pub slang: Vec<String>,
 }
@@ -392,6 +395,11 @@ impl Reader {
             .read_file(&now_path)
             .and_then(|text| self.parse::<NowWords>(&now_path, &text))
             .unwrap_or_default();
+        let words_path = dir.join("timeline-words.toml");
+        let timeline_words = self
+            .read_file(&words_path)
+            .and_then(|text| self.parse::<TimelineWords>(&words_path, &text))
+            .unwrap_or_default();
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);
@@ -407,6 +415,7 @@ impl Reader {
             screener,
             conversation,
             now,
+            timeline_words,
             slang,
         }
     }

@@ -904,6 +904,7 @@ mod tests {
             screener: Default::default(),
             conversation: Default::default(),
             now: Default::default(),
+            timeline_words: Default::default(),
             slang: Vec::new(),
             facts: vec![
                 fact(

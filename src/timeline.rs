@@ -42,17 +42,12 @@ pub enum TimelineQuery {
     },
 }
 
-/// Words a timeline question may use besides its key word; anything else in the question is a
-/// topic the timeline cannot speak to, and lowers the confidence.
-const TIMELINE_WORDS: &[&str] = &[
-    "strike", "doctor", "junior", "date", "day", "week", "time", "start", "begin", "began",
-    "happen", "held", "ahead", "kick", "off", "take", "took", "occur", "place", "far", "total",
-    "altogeth", "overal", "round", "plan", "schedul", "announc", "1st", "last", "next", "upcom",
-    "futur", "come", "previous", "recent", "earliest", "ever", "nhs", "england", "bma", "today",
-    "tomorrow", "week", "go", "went", "there", "on", "call", "due", "expect", "list", "spring",
-    "summer", "autumn", "fall", "winter", "januari", "februari", "march", "april", "may", "june",
-    "juli", "august", "septemb", "octob", "novemb", "decemb",
-];
+/// `timeline-words.toml`: the words a question about strike dates may use besides "strike".
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineWords {
+    pub words: Vec<String>,
+}
 
 /// Seasons a question may name; [`period`] gives their months.
 const SEASONS: &[&str] = &["spring", "summer", "autumn", "fall", "winter"];
@@ -91,6 +86,7 @@ pub fn detect(
     tokens: &[String],
     years: &[i32],
     now: bool,
+    timeline_words: &[String],
 ) -> Option<(TimelineQuery, f32)> {
     if !tokens.iter().any(|t| t == "strike") {
         return None;
@@ -170,7 +166,7 @@ pub fn detect(
         .collect();
     let explained = topic
         .iter()
-        .filter(|t| TIMELINE_WORDS.iter().any(|w| t.starts_with(w)))
+        .filter(|t| timeline_words.iter().any(|w| t.starts_with(w.as_str())))
         .count();
     // Every word the timeline cannot account for ("all-out", "joint") is a topic of its own that
     // a fact may answer better: the confidence falls steeply with them.
