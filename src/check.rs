@@ -172,17 +172,15 @@ pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
             });
         }
         problems.extend(check_display_question(engine, fact));
-        if let Some(review) = fact.review_by {
-            if review < today {
-                problems.push(Problem {
-                    path: fact.path.clone(),
-                    line: line("review_by"),
-                    severity: Severity::Warning,
-                    message: format!(
-                        "past its review date ({review}): answers warn it may be out of date"
-                    ),
-                });
-            }
+        if let Some(review) = fact.past_review(today) {
+            problems.push(Problem {
+                path: fact.path.clone(),
+                line: line("review_by"),
+                severity: Severity::Warning,
+                message: format!(
+                    "past its review date ({review}): answers warn it may be out of date"
+                ),
+            });
         }
     }
     problems

@@ -946,7 +946,7 @@ impl Engine {
                 .filter_map(|s| self.kb.source(s))
                 .map(SourceRef::from)
                 .collect(),
-            stale: f.review_by.is_some_and(|r| r < today),
+            stale: f.past_review(today).is_some(),
             contested: f.contested.clone(),
         }
     }

@@ -208,6 +208,12 @@ impl Fact {
         self.retired.is_none()
     }
 
+    /// Its `review_by` date, if that has passed by `today`: answers then warn it may be out of
+    /// date, `check` says so, and `/stats` lists it.
+    pub fn past_review(&self, today: NaiveDate) -> Option<NaiveDate> {
+        self.review_by.filter(|r| *r < today)
+    }
+
     /// "as of 9 Mar 2016" or "as of about Jun 2026".
     pub fn as_of_text(&self) -> String {
         if self.approximate {

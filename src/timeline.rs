@@ -284,6 +284,11 @@ pub fn answer(
     }
 }
 
+/// Whether a period belongs to one of `disputes` (all when it is empty).
+fn in_disputes(disputes: &[String], p: &StrikePeriod) -> bool {
+    disputes.is_empty() || disputes.contains(&p.dispute)
+}
+
 /// The strike periods a timeline question is answered from, as of a day.
 struct Records<'a> {
     kb: &'a KnowledgeBase,
@@ -300,11 +305,10 @@ struct Records<'a> {
 
 impl<'a> Records<'a> {
     fn new(kb: &'a KnowledgeBase, disputes: &'a [String], today: NaiveDate) -> Records<'a> {
-        let in_scope = |p: &&StrikePeriod| disputes.is_empty() || disputes.contains(&p.dispute);
         let held: Vec<&StrikePeriod> = kb
             .timeline
             .iter()
-            .filter(in_scope)
+            .filter(|p| in_disputes(disputes, p))
             .filter(|p| p.status != StrikeStatus::Suspended)
             .collect();
         let now = today.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default());
@@ -320,7 +324,7 @@ impl<'a> Records<'a> {
     }
 
     fn in_scope(&self, p: &StrikePeriod) -> bool {
-        self.disputes.is_empty() || self.disputes.contains(&p.dispute)
+        in_disputes(self.disputes, p)
     }
 
     /// The first strike of each dispute in scope, newest dispute first.

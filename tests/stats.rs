@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -224,11 +223,10 @@ fn the_counter_file_survives_a_restart_and_a_corrupt_one_is_kept() {
     drop(reopened);
     // Broken: moved aside on open, and counting starts again.
     fs::write(dir.path().join(usage::FILE_NAME), "[1, 2").expect("write");
-    let log = UsageLog::open(dir.path(), BTreeSet::new())
-        .expect("opens")
-        .with_flush_interval(Duration::ZERO);
+    let log = UsageLog::open(dir.path(), BTreeSet::new()).expect("opens");
     assert!(log.snapshot().days.is_empty());
     log.record(day(TODAY), None, &declined);
+    log.flush().expect("writes");
     let kept: Vec<String> = fs::read_dir(dir.path())
         .expect("list")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())

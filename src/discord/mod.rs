@@ -38,7 +38,7 @@ use arc_swap::ArcSwap;
 use chrono::NaiveDate;
 use poise::serenity_prelude as serenity;
 
-use crate::answer::{Answer, Decline};
+use crate::answer::Answer;
 use crate::conversation::Turn;
 use crate::engine::Engine;
 use crate::moderation::{
@@ -132,22 +132,13 @@ impl Data {
         self.asked
             .record(answer.facts.iter().map(|f| f.id.as_str()));
         if let Some(m) = &self.moderators {
-            m.backend.usage_log().record(self.today(), guild, &answer);
+            m.backend
+                .record_reply(self.today(), question, guild, &answer);
         }
         if !answer.answered {
             tracing::info!(reason = ?answer.declined, "declined a question");
             if let Some(hook) = &self.on_declined {
                 hook(question, guild);
-            }
-            // Only questions declined for want of a fact are worth a moderator's time (not
-            // empty, too long or instruction-like ones). The append is small and synchronous so
-            // that `/unanswered` sees the question as soon as its decline was sent.
-            if let (Some(m), Some(Decline::Unknown | Decline::OutsideTime)) =
-                (&self.moderators, &answer.declined)
-            {
-                if let Err(e) = m.backend.unanswered_log().record(question, guild) {
-                    tracing::warn!("could not record an unanswered question: {e}");
-                }
             }
         }
         answer
@@ -354,7 +345,7 @@ pub async fn run_until(
     };
     tracing::info!(application = %app.id, name = %app.name, "token accepted");
     http.set_application_id(app.id);
-    // Writes the usage counters while idle too, and once the bot has stopped.
+    // Writes the usage counters once a minute, and once the bot has stopped.
     let backend = data.moderators.as_ref().map(|m| m.backend.clone());
     let flusher = backend.clone().map(flush_usage_every_interval);
 
@@ -408,8 +399,8 @@ fn flush_usage(backend: &Moderation) {
     }
 }
 
-/// Writes the usage counters every [`usage::FLUSH_EVERY`], so that an idle bot that crashes
-/// loses at most that much (answers also write them when the interval has passed).
+/// Writes the usage counters every [`usage::FLUSH_EVERY`], off the answering path, so that a
+/// bot that crashes loses at most that much.
 fn flush_usage_every_interval(backend: Arc<Moderation>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(usage::FLUSH_EVERY);

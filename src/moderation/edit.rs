@@ -993,7 +993,22 @@ impl Moderation {
     /// instruction).
     pub fn ask(&self, question: &str, guild: Option<u64>) -> crate::Answer {
         let answer = self.engine.load().ask(question, self.today());
-        self.usage.record(self.today(), guild, &answer);
+        self.record_reply(self.today(), question, guild, &answer);
+        answer
+    }
+
+    /// Counts a reply given on `day` in the usage figures, and records its question if it was
+    /// declined for want of a fact: only those are worth a moderator's time (not empty, too long
+    /// or instruction-like ones). The append is small and synchronous so that `/unanswered` sees
+    /// the question as soon as its decline was sent.
+    pub fn record_reply(
+        &self,
+        day: NaiveDate,
+        question: &str,
+        guild: Option<u64>,
+        answer: &crate::Answer,
+    ) {
+        self.usage.record(day, guild, answer);
         if matches!(
             answer.declined,
             Some(crate::Decline::Unknown | crate::Decline::OutsideTime)
@@ -1002,7 +1017,6 @@ impl Moderation {
                 tracing::warn!("could not record an unanswered question: {e}");
             }
         }
-        answer
     }
 
     /// The declined questions, grouped, most frequent first (one server's with a guild).

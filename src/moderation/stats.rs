@@ -50,15 +50,28 @@ pub struct Period {
 
 impl Period {
     fn of(from: NaiveDate, to: NaiveDate, days: &[&DayCounts]) -> Period {
+        Period::sum(
+            from,
+            to,
+            days.iter().map(|d| (d.answered, d.declined, d.other)),
+        )
+    }
+
+    /// The period from `from` to `to` of these (answered, declined, other) counts.
+    fn sum(
+        from: NaiveDate,
+        to: NaiveDate,
+        counts: impl Iterator<Item = (u64, u64, u64)>,
+    ) -> Period {
         let mut p = Period {
             from,
             to,
             ..Period::default()
         };
-        for d in days {
-            p.answered += d.answered;
-            p.declined += d.declined;
-            p.other += d.other;
+        for (answered, declined, other) in counts {
+            p.answered += answered;
+            p.declined += declined;
+            p.other += other;
         }
         let asked = p.answered + p.declined;
         p.decline_rate = (asked > 0).then(|| p.declined as f64 / asked as f64);
@@ -180,7 +193,7 @@ pub fn compute(
 fn past_review(kb: &KnowledgeBase, today: NaiveDate) -> Vec<PastReview> {
     kb.served_facts()
         .filter_map(|f| {
-            let review_by = f.review_by.filter(|r| *r < today)?;
+            let review_by = f.past_review(today)?;
             Some(PastReview {
                 id: f.id.clone(),
                 review_by,
@@ -239,20 +252,8 @@ pub fn buckets(per_day: &[Period], size: usize) -> Vec<Period> {
         .rchunks(size)
         .filter_map(|run| {
             let (first, last) = (run.first()?, run.last()?);
-            let counts: Vec<DayCounts> = run
-                .iter()
-                .map(|p| DayCounts {
-                    answered: p.answered,
-                    declined: p.declined,
-                    other: p.other,
-                    ..DayCounts::default()
-                })
-                .collect();
-            Some(Period::of(
-                first.from,
-                last.to,
-                &counts.iter().collect::<Vec<_>>(),
-            ))
+            let counts = run.iter().map(|p| (p.answered, p.declined, p.other));
+            Some(Period::sum(first.from, last.to, counts))
         })
         .collect();
     out.reverse();

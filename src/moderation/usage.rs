@@ -8,9 +8,9 @@
 //!
 //! Counting must not cost a disk write per answer: the counters live in memory behind a mutex
 //! and are written to `usage.json` in the data folder (atomically: a temporary file renamed over
-//! it) at most once per [`FLUSH_EVERY`]: on the next answer after that interval, by the bot's
-//! timer of the same period while it is idle, and at shutdown ([`UsageLog::flush`], also run on
-//! drop); a write happens only when there are new counts. A file that cannot be read is moved
+//! it) only by [`UsageLog::flush`]: the bot's timer runs it every [`FLUSH_EVERY`], off the
+//! answering path, and at shutdown, and dropping the log runs it too; a write happens only when
+//! there are new counts. A file that cannot be read is moved
 //! aside to `usage.json.corrupt-<time>` with a warning, never overwritten.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +18,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ use crate::answer::Answer;
 
 /// Days kept: a year, leap years included. Older days are dropped.
 pub const MAX_DAYS: usize = 366;
-/// The counters are written at most this often while answering.
+/// How often the running bot writes the counters.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(60);
 /// The file's name in the data folder.
 pub const FILE_NAME: &str = "usage.json";
@@ -154,7 +154,6 @@ struct State {
     data: UsageData,
     /// Counts not yet written.
     dirty: bool,
-    last_flush: Instant,
     /// False when an unreadable file could not be moved aside: counts stay in memory only, so
     /// that file is never overwritten.
     writable: bool,
@@ -166,7 +165,6 @@ pub struct UsageLog {
     path: PathBuf,
     /// Servers that opted out of the unanswered log are not counted either.
     opted_out: BTreeSet<u64>,
-    flush_every: Duration,
     state: Mutex<State>,
 }
 
@@ -189,24 +187,15 @@ impl UsageLog {
         Ok(UsageLog {
             path: data_dir.join(FILE_NAME),
             opted_out,
-            flush_every: FLUSH_EVERY,
             state: Mutex::new(State {
                 data,
                 dirty: false,
-                last_flush: Instant::now(),
                 writable,
             }),
         })
     }
 
-    /// The same log written at most every `interval` (tests write at once with zero).
-    pub fn with_flush_interval(mut self, interval: Duration) -> UsageLog {
-        self.flush_every = interval;
-        self
-    }
-
-    /// Counts one reply given on `day` in `guild` (none: a DM); writes the counters if the last
-    /// write is older than the flush interval. A failed write is logged, never fatal.
+    /// Counts one reply given on `day` in `guild` (none: a DM), in memory only.
     pub fn record(&self, day: NaiveDate, guild: Option<u64>, answer: &Answer) {
         if guild.is_some_and(|g| self.opted_out.contains(&g)) {
             return;
@@ -214,11 +203,6 @@ impl UsageLog {
         let mut state = self.lock();
         state.data.count(day, answer);
         state.dirty = true;
-        if state.last_flush.elapsed() >= self.flush_every {
-            if let Err(e) = self.write(&mut state) {
-                tracing::warn!("could not write the usage counts: {e}");
-            }
-        }
     }
 
     /// Writes the counters now if any were added since the last write.
@@ -242,7 +226,6 @@ impl UsageLog {
 
     /// Written under the lock, so two writes never race to the rename.
     fn write(&self, state: &mut State) -> Result<(), UsageError> {
-        state.last_flush = Instant::now();
         if !state.dirty || !state.writable {
             return Ok(());
         }
@@ -330,7 +313,7 @@ mod tests {
         log.record(day(20), Some(7), &a);
         log.record(day(20), None, &a);
         log.record(day(20), Some(9), &a);
-        assert!(!log.path().exists(), "written before the interval passed");
+        assert!(!log.path().exists(), "written before a flush");
         let counts = &log.snapshot().days[&day(20)];
         assert_eq!(counts.answered, 2);
         assert_eq!(counts.disputes["pay-2022"], 2);
@@ -362,11 +345,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("a folder");
         fs::write(dir.path().join(FILE_NAME), "{not json").expect("write");
         assert!(matches!(read(dir.path()), Err(UsageError::Corrupt { .. })));
-        let log = UsageLog::open(dir.path(), BTreeSet::new())
-            .expect("opens")
-            .with_flush_interval(Duration::ZERO);
+        let log = UsageLog::open(dir.path(), BTreeSet::new()).expect("opens");
         assert!(log.snapshot().days.is_empty());
         log.record(day(21), None, &answered(Vec::new()));
+        log.flush().expect("writes");
         let names: Vec<String> = fs::read_dir(dir.path())
             .expect("list")
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
