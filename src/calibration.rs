@@ -1,5 +1,5 @@
 //! How a match's features become a confidence: a logistic model whose weights are a named table
-//! in `knowledge/matcher.toml` (`[calibration]`), fitted by `strikefacts eval FILE --fit`.
+//! in `knowledge/matcher.toml` (`[calibration]`), fitted by `strikefacts fit` (`src/training.rs`).
 //!
 //! Named fields rather than array positions, so that a reviewer reads `coverage = 0.955` and a
 //! change to one feature cannot silently shift every weight after it.

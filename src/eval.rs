@@ -23,9 +23,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::calibration::{Calibration, Features, FEATURES};
 use crate::engine::Engine;
-use crate::knowledge::KnowledgeBase;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct EvalQuestion {
@@ -248,30 +246,6 @@ pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> Eva
     report
 }
 
-/// The threshold that serves a question set best: most correct, with a false answer counting
-/// as three mistakes because a wrong answer is worse than "I don't know". Returns the best
-/// threshold with its report, and the whole curve as (threshold, correct, false answers).
-pub fn fit_threshold(
-    engine: &Engine,
-    questions: &[EvalQuestion],
-    today: NaiveDate,
-) -> (f32, Vec<(f32, usize, usize)>) {
-    let mut curve = Vec::new();
-    let mut best = (engine.threshold(), i64::MIN);
-    for step in 20..=90 {
-        let t = step as f32 / 100.0;
-        let e = engine.clone().with_threshold(t);
-        let r = run(&e, questions, today);
-        let correct = r.answerable.correct + r.abstain.correct;
-        let score = correct as i64 - 3 * r.false_answers as i64;
-        curve.push((t, correct, r.false_answers));
-        if score > best.1 {
-            best = (t, score);
-        }
-    }
-    (best.0, curve)
-}
-
 /// Thresholds the separation table shows besides the configured one.
 const TABLE_THRESHOLDS: [f32; 5] = [0.5, 0.6, 0.7, 0.8, 0.9];
 
@@ -446,61 +420,6 @@ pub fn summary(report: &EvalReport) -> String {
         report.false_answers
     ));
     out
-}
-
-/// Fits the logistic calibration on a question set: for each question, the features of the best
-/// match, labelled by whether answering with it (no threshold) is correct. Must-decline questions
-/// are all negatives. Plain gradient descent with a little L2: a few hundred examples, nine
-/// features, so nothing heavier is needed. Returns the `[calibration]` table of `matcher.toml`.
-pub fn fit_calibration(
-    kb: &KnowledgeBase,
-    questions: &[EvalQuestion],
-    today: NaiveDate,
-) -> Calibration {
-    let mut raw = kb.clone();
-    raw.settings.calibration = None;
-    let engine = Engine::new(raw).with_threshold(0.0);
-    let mut data: Vec<([f32; FEATURES], f32)> = Vec::new();
-    for q in questions {
-        let Some(m) = engine.top_match(&q.q, today) else {
-            continue;
-        };
-        let a = engine.ask_conversation(&q.previous, &q.q, today);
-        let label = is_correct(q, a.answered, &a.text) && !q.must_decline();
-        data.push((m.features.to_array(), label as u8 as f32));
-    }
-    let mut w = [0.0f32; FEATURES + 1];
-    if data.is_empty() {
-        return weights(&w);
-    }
-    let n = data.len() as f32;
-    let (rate, l2) = (0.5f32, 1e-3f32);
-    for _ in 0..4000 {
-        let mut grad = [0.0f32; FEATURES + 1];
-        for (x, y) in &data {
-            let p = weights(&w).confidence(&Features::from_array(*x));
-            let err = p - y;
-            grad[0] += err;
-            for i in 0..FEATURES {
-                grad[i + 1] += err * x[i];
-            }
-        }
-        for i in 0..=FEATURES {
-            let reg = if i == 0 { 0.0 } else { l2 * w[i] };
-            w[i] -= rate * (grad[i] / n + reg);
-        }
-    }
-    weights(&w.map(|v| (v * 1000.0).round() / 1000.0))
-}
-
-/// Bias-first weights as the named table.
-fn weights(w: &[f32; FEATURES + 1]) -> Calibration {
-    let mut features = [0.0; FEATURES];
-    features.copy_from_slice(&w[1..]);
-    Calibration {
-        bias: w[0],
-        weights: Features::from_array(features),
-    }
 }
 
 #[cfg(test)]

@@ -104,10 +104,13 @@ pub struct MatcherSettings {
     #[serde(default = "default_coverage_weight")]
     pub coverage_weight: f32,
     /// The logistic weights, by feature, that turn a match's features into a probability of
-    /// being right; fitted by `strikefacts eval tests/questions.jsonl --fit`. Absent: the raw
+    /// being right; fitted by `strikefacts fit` (`src/training.rs`). Absent: the raw
     /// score.
     #[serde(default)]
     pub calibration: Option<Calibration>,
+    /// How `strikefacts fit` fits the calibration and threshold.
+    #[serde(default)]
+    pub fitting: crate::training::Fitting,
     /// How the threshold was obtained (for reviewers).
     #[serde(default)]
     pub fitted: String,
@@ -138,6 +141,7 @@ impl Default for MatcherSettings {
             answer_weight: default_answer_weight(),
             coverage_weight: default_coverage_weight(),
             calibration: None,
+            fitting: crate::training::Fitting::default(),
             fitted: String::new(),
         }
     }

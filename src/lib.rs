@@ -35,6 +35,7 @@ pub mod provenance;
 pub mod screen;
 pub mod source_text;
 pub mod timeline;
+pub mod training;
 
 pub use answer::{Answer, Decline, FactAnswer, Help, SourceRef};
 pub use conversation::Turn;

@@ -75,13 +75,14 @@ enum Command {
         /// List every question answered wrongly or declined wrongly.
         #[arg(long)]
         failures: bool,
-        /// Sweep the decline threshold and report the best one for this file.
-        #[arg(long)]
-        fit: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
+    /// Fit the confidence's calibration and threshold on the fact base (phrasings and facts left
+    /// out in turn) and the tuning questions of these files (only the `tune` part of a file with
+    /// splits); print the cross-validated figures and the table for `knowledge/matcher.toml`.
+    Fit { questions: Vec<PathBuf> },
     /// Print the whole fact base (facts with their sources, timeline) as JSON.
     Export {
         #[arg(long)]
@@ -237,7 +238,6 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
             skip_note,
             split,
             failures,
-            fit,
             json,
         } => {
             let engine = match load(dir) {
@@ -250,25 +250,6 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
             }
             if let Some(name) = &split {
                 questions.retain(|q| q.split.as_deref() == Some(name.as_str()));
-            }
-            if fit {
-                let mut kb = engine.knowledge().clone();
-                let calibration = eval::fit_calibration(&kb, &questions, today);
-                kb.settings.calibration = Some(calibration);
-                let engine = Engine::new(kb);
-                let (best, curve) = eval::fit_threshold(&engine, &questions, today);
-                writeln!(out, "threshold  correct  false")?;
-                for (t, c, f) in curve {
-                    writeln!(out, "{t:>9.2}  {c:>7}  {f:>5}")?;
-                }
-                writeln!(
-                    out,
-                    "best threshold on {}: {best:.2} (configured: {:.2})",
-                    file.display(),
-                    engine.threshold()
-                )?;
-                write!(out, "{}", calibration.to_toml())?;
-                return Ok(ExitCode::SUCCESS);
             }
             let report = eval::run(&engine, &questions, today);
             let separation = eval::separation(&engine, &questions, today, &report);
@@ -298,6 +279,24 @@ fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCod
                     write!(out, "{}", eval::split_line(name, &r))?;
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Fit { questions } => {
+            let engine = match load(dir) {
+                Ok(e) => e,
+                Err(code) => return Ok(code),
+            };
+            let mut tuning = Vec::new();
+            for file in &questions {
+                let mut part = eval::load_questions(file)?;
+                part.retain(|q| q.split.as_deref().is_none_or(|s| s == "tune"));
+                tuning.extend(part);
+            }
+            write!(
+                out,
+                "{}",
+                strikefacts::training::report(engine.knowledge(), &tuning, today)
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { json: _ } => {

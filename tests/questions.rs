@@ -66,3 +66,37 @@ fn every_must_decline_kind_of_input_is_declined() {
         assert!(!a.answered, "{q:?} was answered: {}", a.text);
     }
 }
+
+/// `strikefacts fit`'s examples from the fact base, on a slice of it small enough for a debug
+/// build: every phrasing is asked once with its fold left out, every fact is left out once, and
+/// the cross-validated tally scores every example exactly once.
+#[test]
+fn the_fact_base_yields_leave_out_examples_scored_once_each() {
+    use strikefacts::training::{cross_validate, from_fact_base, Fitting, Kind};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut kb = strikefacts::KnowledgeBase::load(&root.join("knowledge")).expect("fact base");
+    kb.facts.retain(|f| f.is_served());
+    kb.facts.truncate(12);
+    let today = NaiveDate::from_ymd_opt(2026, 11, 21).expect("date");
+    let fitting = Fitting {
+        folds: 3,
+        ..Fitting::default()
+    };
+    let examples = from_fact_base(&kb, today, &fitting);
+    let phrasings: usize = kb.facts.iter().map(|f| f.phrasings.len()).sum();
+    let of = |k: Kind| examples.iter().filter(|e| e.kind == k).count();
+    // A phrasing matching nothing at all gives no example; nearly all match something.
+    assert!(of(Kind::Phrasing) * 10 >= phrasings * 9, "{}", of(Kind::Phrasing));
+    assert!(of(Kind::LeftOutFact) * 10 >= phrasings * 9, "{}", of(Kind::LeftOutFact));
+    let found = examples
+        .iter()
+        .filter(|e| e.kind == Kind::Phrasing && e.right)
+        .count();
+    assert!(found * 2 > of(Kind::Phrasing), "{found} phrasings found their fact");
+    let held = cross_validate(&examples, &fitting);
+    let scored: usize = held
+        .values()
+        .map(|h| h.answered_right.total + h.declined_right.total)
+        .sum();
+    assert_eq!(scored, examples.len());
+}
