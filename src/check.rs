@@ -27,10 +27,34 @@ pub fn check(dir: &Path, sources: Option<&Path>, today: NaiveDate) -> Vec<Proble
     problems.extend(check_loaded(&kb, today));
     problems.extend(check_provenance(&kb));
     problems.extend(check_counts(&kb));
+    problems.extend(check_overview(&kb));
     if let Some(src) = sources {
         problems.extend(check_sources(&kb, src));
     }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    problems
+}
+
+/// Every fact `overview.toml` names is a served fact of the dispute it is named for. A warning,
+/// not an error: a moderator may retire the fact, and the overview is then not given.
+fn check_overview(kb: &KnowledgeBase) -> Vec<Problem> {
+    let path = kb.root.join("overview.toml");
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let mut problems = Vec::new();
+    for (id, dispute) in kb.overview.fact_ids() {
+        let fact = kb.facts.iter().find(|f| f.id == id && f.is_served());
+        let message = match (fact, dispute) {
+            (None, _) => format!("{id:?} is no served fact's id"),
+            (Some(f), Some(d)) if f.dispute != d => {
+                format!("{id:?} is a fact of {:?}, not of {d:?}", f.dispute)
+            }
+            _ => continue,
+        };
+        problems.push(Problem {
+            severity: Severity::Warning,
+            ..config_problem(&path, &text, dispute.unwrap_or("all"), message)
+        });
+    }
     problems
 }
 

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use crate::answer::{and_list, Answer, Decline, FactAnswer, Help, SourceRef};
 use crate::conversation::{Reference, Turn};
-use crate::cues::{self, Cues};
+use crate::cues::{self, Cues, Intent};
 use crate::knowledge::{KnowledgeBase, LoadError};
 use crate::lexicon::{month_number, plain, Analyzed};
 use crate::matcher::{Match, Matcher, Scope};
@@ -215,6 +215,12 @@ impl Engine {
         resolved: Resolved,
         today: NaiveDate,
     ) -> (PartAnswer, Vec<PartAnswer>, Vec<usize>) {
+        // In a conversation a question of topic words only is about the answer before it.
+        if resolved.asked == cleaned && resolved.parts.len() <= 1 {
+            if let Some(part) = self.overview_part(cleaned, today) {
+                return (part.clone(), vec![part], Vec::new());
+            }
+        }
         let first = self.answer_parts(&resolved.asked, &resolved.parts, today);
         if !first.1.is_empty() {
             return first;
@@ -580,6 +586,52 @@ impl Engine {
             return declined(reason, near);
         }
         self.facts_part(&cues, matches, best, today)
+    }
+
+    /// A question of topic words only ("what is the doctors' strike about?") gets the overview:
+    /// of the dispute it names, else of all of them. None for any other question.
+    fn overview_part(&self, question: &str, today: NaiveDate) -> Option<PartAnswer> {
+        let overview = &self.kb.overview;
+        let lexicon = self.matcher.lexicon();
+        let analyzed = lexicon.analyze(question);
+        let cues = self.part_cues(&analyzed, None, today);
+        if analyzed.tokens.is_empty() || cues.now || cues.intent != Intent::Other {
+            return None;
+        }
+        let year_tokens = year_tokens(&cues);
+        // Only a question that asks for one: "what is a junior doctor?" has topic words only, but
+        // its own fact.
+        let tokens = overview.topic_tokens(&analyzed, lexicon)?;
+        let topic_only = tokens
+            .iter()
+            .filter(|t| !year_tokens.contains(t))
+            .all(|t| !lexicon.is_person(t) && self.matcher.fact_share(t) >= overview.topic_share);
+        if !topic_only || cues.uncovered_year {
+            return None;
+        }
+        let ids: Vec<&String> = match cues.disputes.as_slice() {
+            [] => vec![&overview.all],
+            named => named
+                .iter()
+                .filter_map(|d| overview.disputes.get(d))
+                .collect(),
+        };
+        let facts: Vec<FactAnswer> = ids
+            .into_iter()
+            .filter_map(|id| {
+                self.kb
+                    .facts
+                    .iter()
+                    .position(|f| &f.id == id && f.is_served())
+            })
+            .map(|pos| self.fact_answer_at(pos, timeline::FULLY_EXPLAINED, today))
+            .collect();
+        (!facts.is_empty()).then(|| PartAnswer {
+            facts,
+            confidence: timeline::FULLY_EXPLAINED,
+            declined: None,
+            near: Vec::new(),
+        })
     }
 
     /// A timeline question's answer: the strike periods it asks about and, for "is there a
@@ -1058,9 +1110,21 @@ impl Engine {
     /// How the matcher sees a question: its tokens, cues and best matches (for `ask --explain`).
     pub fn explain(&self, question: &str, today: NaiveDate) -> String {
         let (analyzed, cues, matches) = self.scoped_matches(question, today);
+        let shares: Vec<String> = analyzed
+            .tokens
+            .iter()
+            .map(|t| format!("{t} {:.2}", self.matcher.fact_share(t)))
+            .collect();
         let mut out = format!(
-            "tokens: {:?}\ncues: disputes {:?}, years {:?}, now {}, intent {:?}\nthreshold {:.2}\n",
-            analyzed.tokens, cues.disputes, cues.years, cues.now, cues.intent, self.threshold
+            "tokens: {:?} (share of facts using each: {})\n\
+             cues: disputes {:?}, years {:?}, now {}, intent {:?}\nthreshold {:.2}\n",
+            analyzed.tokens,
+            shares.join(", "),
+            cues.disputes,
+            cues.years,
+            cues.now,
+            cues.intent,
+            self.threshold
         );
         for m in matches.iter().take(8) {
             let f = &self.kb.facts[m.fact];
@@ -1658,5 +1722,48 @@ mod composition_tests {
         // "How long" asks for a length, not for the strikes of one.
         let a = e.ask("how long was the 5 day strike in july 2025?", today());
         assert!(!a.text.contains("strikes of the"), "{}", a.text);
+    }
+
+    #[test]
+    fn a_question_of_topic_words_only_gets_the_overview() {
+        let e = engine();
+        let overview = &e.knowledge().overview;
+        for q in [
+            "what is the doctors' strike about?",
+            "junior doctors strike explained",
+        ] {
+            let a = e.ask(q, today());
+            assert_eq!(fact_ids(&a), [overview.all.as_str()], "{q}");
+        }
+        // A named dispute gets its own.
+        let a = e.ask("the 2016 junior doctors strike explained", today());
+        assert_eq!(fact_ids(&a), [overview.disputes["contract-2016"].as_str()]);
+        // A word that names something of its own, a person or a kind of answer asks for a fact,
+        // and so does a question that asks for no overview.
+        for q in [
+            "what is a junior doctor?",
+            "when did the junior doctors strike?",
+            "what did the bma say about the strike?",
+            "how many junior doctors went on strike in 2016?",
+        ] {
+            let a = e.ask(q, today());
+            assert!(
+                !fact_ids(&a).contains(&overview.all.as_str()),
+                "{q}: {}",
+                a.text
+            );
+        }
+    }
+
+    #[test]
+    fn a_topic_only_follow_up_is_about_the_answer_before_it() {
+        let e = engine();
+        let previous = ["how did the 2022-24 pay dispute end?".to_string()];
+        let a = e.ask_conversation(&previous, "and the doctors strike?", today());
+        assert!(
+            !fact_ids(&a).contains(&e.knowledge().overview.all.as_str()),
+            "{}",
+            a.text
+        );
     }
 }

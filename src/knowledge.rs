@@ -21,6 +21,7 @@ use crate::model::{
     Dispute, Fact, PartialDate, Precision, Retirement, Source, StrikePeriod, StrikeStatus,
 };
 use crate::now::NowWords;
+use crate::overview::Overview;
 use crate::screen::Screener;
 use crate::timeline::TimelineWords;
 
@@ -165,6 +166,8 @@ pub struct KnowledgeBase {
     pub now: NowWords,
     /// The words a question about strike dates may use (`timeline-words.toml`).
     pub timeline_words: TimelineWords,
+    /// The facts that give an overview and the words that ask for one (`overview.toml`).
+    pub overview: Overview,
     /// Words no display question may contain (`slang` of `questions.toml`); `check` applies it.
     pub slang: Vec<String>,
 }
@@ -404,6 +407,11 @@ impl Reader {
             .read_file(&words_path)
             .and_then(|text| self.parse::<TimelineWords>(&words_path, &text))
             .unwrap_or_default();
+        let overview_path = dir.join("overview.toml");
+        let overview = self
+            .read_file(&overview_path)
+            .and_then(|text| self.parse::<Overview>(&overview_path, &text))
+            .unwrap_or_default();
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);
@@ -420,6 +428,7 @@ impl Reader {
             conversation,
             now,
             timeline_words,
+            overview,
             slang,
         }
     }

@@ -31,6 +31,7 @@ pub mod matcher;
 pub mod model;
 pub mod moderation;
 pub mod now;
+pub mod overview;
 pub mod provenance;
 pub mod screen;
 pub mod source_text;

@@ -406,6 +406,15 @@ impl Matcher {
         &self.lexicon
     }
 
+    /// The share of the served facts that use a token anywhere (phrasings, keywords, answer):
+    /// 0 for a token none uses.
+    pub fn fact_share(&self, token: &str) -> f32 {
+        let Some(&id) = self.vocab.get(token) else {
+            return 0.0;
+        };
+        self.postings[id as usize].len() as f32 / self.facts.len().max(1) as f32
+    }
+
     /// Number of facts in the index.
     pub fn len(&self) -> usize {
         self.facts.len()
@@ -905,6 +914,7 @@ mod tests {
             conversation: Default::default(),
             now: Default::default(),
             timeline_words: Default::default(),
+            overview: Default::default(),
             slang: Vec::new(),
             facts: vec![
                 fact(

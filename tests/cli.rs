@@ -398,3 +398,31 @@ fn check_reports_a_figure_or_quote_no_cited_source_holds() {
     assert!(found.iter().any(|l| l.contains("a disgrace")), "{out}");
     assert_eq!(found.len(), 2, "{out}");
 }
+
+#[test]
+fn check_warns_of_an_overview_fact_that_is_missing_or_of_another_dispute() {
+    // A warning, not an error: a moderator may retire the fact, and the base is still served.
+    let warned = |o: &Output, path: &Path, line: usize, needle: &str| {
+        let out = stdout(o);
+        assert_eq!(o.status.code(), Some(0), "{out}");
+        let want = format!("{}:{line}:", path.display());
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&want) && l.contains(needle)),
+            "expected `{want} ...{needle}...` in:\n{out}"
+        );
+    };
+    let file = "overview.toml";
+    let (o, path) = check_broken(file, |t| {
+        t.replace("\"2026-three-disputes-overview\"", "\"no-such-fact\"")
+    });
+    warned(&o, &path, line_of(&path, "no-such-fact"), "no served fact");
+    let (o, path) = check_broken(file, |t| {
+        t.replace(
+            "contract-2016 = \"2016-why-doctors-striking\"",
+            "contract-2016 = \"2023-why-junior-doctors-struck-pay-restoration\"",
+        )
+    });
+    let line = line_of(&path, "contract-2016 = ");
+    warned(&o, &path, line, "not of \"contract-2016\"");
+}

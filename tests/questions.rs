@@ -86,13 +86,24 @@ fn the_fact_base_yields_leave_out_examples_scored_once_each() {
     let phrasings: usize = kb.facts.iter().map(|f| f.phrasings.len()).sum();
     let of = |k: Kind| examples.iter().filter(|e| e.kind == k).count();
     // A phrasing matching nothing at all gives no example; nearly all match something.
-    assert!(of(Kind::Phrasing) * 10 >= phrasings * 9, "{}", of(Kind::Phrasing));
-    assert!(of(Kind::LeftOutFact) * 10 >= phrasings * 9, "{}", of(Kind::LeftOutFact));
+    assert!(
+        of(Kind::Phrasing) * 10 >= phrasings * 9,
+        "{}",
+        of(Kind::Phrasing)
+    );
+    assert!(
+        of(Kind::LeftOutFact) * 10 >= phrasings * 9,
+        "{}",
+        of(Kind::LeftOutFact)
+    );
     let found = examples
         .iter()
         .filter(|e| e.kind == Kind::Phrasing && e.right)
         .count();
-    assert!(found * 2 > of(Kind::Phrasing), "{found} phrasings found their fact");
+    assert!(
+        found * 2 > of(Kind::Phrasing),
+        "{found} phrasings found their fact"
+    );
     let held = cross_validate(&examples, &fitting);
     let scored: usize = held
         .values()
