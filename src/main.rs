@@ -43,51 +43,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Answer a question; with no QUESTION, answer one question per line of standard input.
-    Ask {
-        question: Option<String>,
-        /// One JSON object per answer.
-        #[arg(long)]
-        json: bool,
-        /// Also show how the matcher scored the question (tokens, cues, best matches).
-        #[arg(long)]
-        explain: bool,
-        /// A question asked before this one, in order (repeat for more): "when was he
-        /// appointed?" is then asked about that question's answer.
-        #[arg(long = "previous", value_name = "QUESTION")]
-        previous: Vec<String>,
-    },
+    Ask(AskArgs),
     /// Validate the fact base; list each problem as path:line: message.
-    Check {
-        /// Also verify every excerpt verbatim against the source texts in this folder.
-        #[arg(long)]
-        sources: Option<PathBuf>,
-    },
+    Check(CheckArgs),
     /// Score a question file (JSON Lines: id, q, kind, expect_any, expect_all, note).
-    Eval {
-        file: PathBuf,
-        /// Skip questions whose note starts with this prefix.
-        #[arg(long)]
-        skip_note: Option<String>,
-        /// Score only the questions of this split (`tune` or `held_out`); with `--failures`,
-        /// use `--split tune` so that held-out misses are never read.
-        #[arg(long)]
-        split: Option<String>,
-        /// List every question answered wrongly or declined wrongly.
-        #[arg(long)]
-        failures: bool,
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Fit the confidence's calibration and threshold on the fact base (phrasings and facts left
-    /// out in turn) and the tuning questions of these files (only the `tune` part of a file with
-    /// splits); print the cross-validated figures and the table for `knowledge/matcher.toml`.
-    Fit { questions: Vec<PathBuf> },
+    Eval(EvalArgs),
+    /// Fit the confidence's calibration and threshold, with cross-validated figures.
+    ///
+    /// On the fact base (phrasings and facts left out in turn) and the tuning questions of these
+    /// files (only the `tune` part of a file with splits); prints the table for
+    /// `knowledge/matcher.toml`.
+    Fit(FitArgs),
     /// Print the whole fact base (facts with their sources, timeline) as JSON.
-    Export {
-        #[arg(long)]
-        json: bool,
-    },
+    Export(ExportArgs),
     /// Moderators' operations on facts: add, edit, retire, alias, show, list, history, undo.
     Fact(strikefacts::moderation::cli::FactArgs),
     /// The questions the bot declined, grouped, most frequent first.
@@ -95,11 +63,65 @@ enum Command {
     /// Usage figures: answers and declines per day and dispute, most and never asked facts.
     Stats(strikefacts::moderation::cli::StatsArgs),
     /// Run the Discord bot (token from DISCORD_TOKEN or .env; see docs/discord.md).
-    Serve {
-        /// Send every Discord REST call through this base URL (an HTTP proxy, or an emulator).
-        #[arg(long, env = "STRIKEFACTS_DISCORD_PROXY")]
-        discord_proxy: Option<String>,
-    },
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct AskArgs {
+    question: Option<String>,
+    /// One JSON object per answer.
+    #[arg(long)]
+    json: bool,
+    /// Also show how the matcher scored the question (tokens, cues, best matches).
+    #[arg(long)]
+    explain: bool,
+    /// A question asked before this one, in order (repeat for more): "when was he
+    /// appointed?" is then asked about that question's answer.
+    #[arg(long = "previous", value_name = "QUESTION")]
+    previous: Vec<String>,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Also verify every excerpt verbatim against the source texts in this folder.
+    #[arg(long)]
+    sources: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    file: PathBuf,
+    /// Skip questions whose note starts with this prefix.
+    #[arg(long)]
+    skip_note: Option<String>,
+    /// Score only the questions of this split (`tune` or `held_out`); with `--failures`,
+    /// use `--split tune` so that held-out misses are never read.
+    #[arg(long)]
+    split: Option<String>,
+    /// List every question answered wrongly or declined wrongly.
+    #[arg(long)]
+    failures: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct FitArgs {
+    questions: Vec<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Send every Discord REST call through this base URL (an HTTP proxy, or an emulator).
+    #[arg(long, env = "STRIKEFACTS_DISCORD_PROXY")]
+    discord_proxy: Option<String>,
 }
 
 /// The years `--today` may name: the facts run from 2015, and dates far outside this range only
@@ -149,203 +171,228 @@ fn load(dir: &Path) -> Result<Engine, ExitCode> {
     })
 }
 
+/// One function per command. Each writes with `?`, so a closed pipe (`| head`) ends the command
+/// quietly instead of panicking as `println!` does; stdout is not locked for the command's life,
+/// as `serve` runs for weeks.
 fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
-    // Written with `?`, so a closed pipe (`| head`) ends the command quietly instead of
-    // panicking as `println!` does. Not locked for the command's life: `serve` runs for weeks.
-    let mut out = std::io::stdout();
     match command {
         Command::Fact(args) => strikefacts::moderation::cli::run_fact(args, dir, today),
         Command::Unanswered(args) => strikefacts::moderation::cli::run_unanswered(args, dir, today),
         Command::Stats(args) => strikefacts::moderation::cli::run_stats(args, dir, today),
-        Command::Ask {
-            question,
-            json,
-            explain,
-            previous,
-        } => {
-            let engine = match load(dir) {
-                Ok(e) => e,
-                Err(code) => return Ok(code),
-            };
-            match question {
-                Some(q) => {
-                    if q.trim().is_empty() {
-                        eprintln!("error: the question is empty; ask something like: strikefacts ask \"why are doctors striking?\"");
-                        return Ok(ExitCode::from(2));
-                    }
-                    // Past the question cap the answer is a refusal; explaining it would only
-                    // spend time on text the engine never reads.
-                    if explain && q.chars().count() <= strikefacts::engine::MAX_QUESTION_CHARS {
-                        writeln!(out, "{}", engine.explain(&q, today))?;
-                    }
-                    let answer = engine.ask_conversation(&previous, &q, today);
-                    print_answer(&mut out, &answer, json, false)?;
+        Command::Ask(args) => cmd_ask(args, dir, today),
+        Command::Check(args) => cmd_check(args, dir, today),
+        Command::Eval(args) => cmd_eval(args, dir, today),
+        Command::Fit(args) => cmd_fit(args, dir, today),
+        Command::Export(args) => cmd_export(args, dir),
+        Command::Serve(args) => cmd_serve(args, dir),
+    }
+}
+
+fn cmd_ask(args: AskArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let AskArgs {
+        question,
+        json,
+        explain,
+        previous,
+    } = args;
+    let mut out = std::io::stdout();
+    let engine = match load(dir) {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
+    };
+    match question {
+        Some(q) => {
+            if q.trim().is_empty() {
+                eprintln!("error: the question is empty; ask something like: strikefacts ask \"why are doctors striking?\"");
+                return Ok(ExitCode::from(2));
+            }
+            // Past the question cap the answer is a refusal; explaining it would only
+            // spend time on text the engine never reads.
+            if explain && q.chars().count() <= strikefacts::engine::MAX_QUESTION_CHARS {
+                writeln!(out, "{}", engine.explain(&q, today))?;
+            }
+            let answer = engine.ask_conversation(&previous, &q, today);
+            print_answer(&mut out, &answer, json, false)?;
+        }
+        None => {
+            // One question per line; invalid UTF-8 is replaced, never fatal. Each is
+            // asked after the same earlier questions, asked once.
+            let turn = engine.turn_after(&previous, today);
+            let stdin = std::io::stdin().lock();
+            for line in stdin.split(b'\n') {
+                let bytes = line.context("reading standard input")?;
+                let q = String::from_utf8_lossy(&bytes);
+                let q = q.trim_end_matches('\r');
+                if q.trim().is_empty() && !json {
+                    continue;
                 }
-                None => {
-                    // One question per line; invalid UTF-8 is replaced, never fatal. Each is
-                    // asked after the same earlier questions, asked once.
-                    let turn = engine.turn_after(&previous, today);
-                    let stdin = std::io::stdin().lock();
-                    for line in stdin.split(b'\n') {
-                        let bytes = line.context("reading standard input")?;
-                        let q = String::from_utf8_lossy(&bytes);
-                        let q = q.trim_end_matches('\r');
-                        if q.trim().is_empty() && !json {
-                            continue;
-                        }
-                        let answer = engine.ask_after(q, today, turn.as_ref());
-                        print_answer(&mut out, &answer, json, true)?;
-                    }
-                }
+                let answer = engine.ask_after(q, today, turn.as_ref());
+                print_answer(&mut out, &answer, json, true)?;
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Check { sources } => {
-            let problems = check::check(dir, sources.as_deref(), today);
-            let errors = problems
-                .iter()
-                .filter(|p| p.severity == Severity::Error)
-                .count();
-            for p in &problems {
-                writeln!(out, "{p}")?;
-            }
-            if errors > 0 {
-                eprintln!("{errors} problem(s) in {}", dir.display());
-                Ok(ExitCode::from(1))
-            } else {
-                let engine = match load(dir) {
-                    Ok(e) => e,
-                    Err(code) => return Ok(code),
-                };
-                let kb = engine.knowledge();
-                eprintln!(
-                    "ok: {} facts ({} served), {} sources, {} strike periods{}",
-                    kb.facts.len(),
-                    kb.served_facts().count(),
-                    kb.sources.len(),
-                    kb.timeline.len(),
-                    if sources.is_some() {
-                        "; every excerpt found verbatim"
-                    } else {
-                        ""
-                    }
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-        }
-        Command::Eval {
-            file,
-            skip_note,
-            split,
-            failures,
-            json,
-        } => {
-            let engine = match load(dir) {
-                Ok(e) => e,
-                Err(code) => return Ok(code),
-            };
-            let mut questions = eval::load_questions(&file)?;
-            if let Some(prefix) = &skip_note {
-                questions.retain(|q| !q.note.starts_with(prefix.as_str()));
-            }
-            if let Some(name) = &split {
-                questions.retain(|q| q.split.as_deref() == Some(name.as_str()));
-            }
-            let report = eval::run(&engine, &questions, today);
-            let separation = eval::separation(&engine, &questions, today, &report);
-            let splits = eval::by_split(&questions);
-            if json {
-                let value = serde_json::json!({ "report": report, "separation": separation });
-                writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
-            } else {
-                if failures {
-                    for r in report.results.iter().filter(|r| !r.correct) {
-                        writeln!(
-                            out,
-                            "[{}] {} ({}, confidence {:.2}, {})\n  {}\n",
-                            r.id,
-                            r.question,
-                            r.kind,
-                            r.confidence,
-                            if r.answered { "answered" } else { "declined" },
-                            r.reply.replace('\n', "\n  ")
-                        )?;
-                    }
-                }
-                write!(out, "{}", eval::summary(&report))?;
-                write!(out, "{}", eval::separation_table(&separation))?;
-                for (name, part) in &splits {
-                    let r = eval::run(&engine, part, today);
-                    write!(out, "{}", eval::split_line(name, &r))?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Fit { questions } => {
-            let engine = match load(dir) {
-                Ok(e) => e,
-                Err(code) => return Ok(code),
-            };
-            let mut tuning = Vec::new();
-            for file in &questions {
-                let mut part = eval::load_questions(file)?;
-                part.retain(|q| q.split.as_deref().is_none_or(|s| s == "tune"));
-                tuning.extend(part);
-            }
-            write!(
-                out,
-                "{}",
-                strikefacts::training::report(engine.knowledge(), &tuning, today)
-            )?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Export { json: _ } => {
-            let engine = match load(dir) {
-                Ok(e) => e,
-                Err(code) => return Ok(code),
-            };
-            let kb = engine.knowledge();
-            let facts: Vec<serde_json::Value> = kb
-                .facts
-                .iter()
-                .map(|f| {
-                    let sources: Vec<_> = f.sources.iter().filter_map(|s| kb.source(s)).collect();
-                    serde_json::json!({ "fact": f, "sources": sources })
-                })
-                .collect();
-            let all = serde_json::json!({
-                "disputes": kb.disputes,
-                "facts": facts,
-                "timeline": kb.timeline,
-            });
-            writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve { discord_proxy } => {
-            // A long-running bot follows the clock unless --today was given; `today` here is
-            // already resolved, so read the flag itself.
-            let fixed_today = Cli::try_parse().ok().and_then(|c| c.today);
-            // The token is checked before anything else so a missing one is the only error.
-            let config = strikefacts::discord::Config::from_env(discord_proxy, fixed_today)?;
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .init();
-            let engine = match load(dir) {
-                Ok(e) => e,
-                Err(code) => return Ok(code),
-            };
-            let engine = std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(engine));
-            let data = strikefacts::discord::Data::new(engine, &config);
-            tokio::runtime::Runtime::new()
-                .context("starting the async runtime")?
-                .block_on(strikefacts::discord::run(config, data))?;
-            Ok(ExitCode::SUCCESS)
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_check(args: CheckArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let CheckArgs { sources } = args;
+    let mut out = std::io::stdout();
+
+    let problems = check::check(dir, sources.as_deref(), today);
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    for p in &problems {
+        writeln!(out, "{p}")?;
+    }
+    if errors > 0 {
+        eprintln!("{errors} problem(s) in {}", dir.display());
+        Ok(ExitCode::from(1))
+    } else {
+        let engine = match load(dir) {
+            Ok(e) => e,
+            Err(code) => return Ok(code),
+        };
+        let kb = engine.knowledge();
+        eprintln!(
+            "ok: {} facts ({} served), {} sources, {} strike periods{}",
+            kb.facts.len(),
+            kb.served_facts().count(),
+            kb.sources.len(),
+            kb.timeline.len(),
+            if sources.is_some() {
+                "; every excerpt found verbatim"
+            } else {
+                ""
+            }
+        );
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn cmd_eval(args: EvalArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let EvalArgs {
+        file,
+        skip_note,
+        split,
+        failures,
+        json,
+    } = args;
+    let mut out = std::io::stdout();
+    let engine = match load(dir) {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
+    };
+    let mut questions = eval::load_questions(&file)?;
+    if let Some(prefix) = &skip_note {
+        questions.retain(|q| !q.note.starts_with(prefix.as_str()));
+    }
+    if let Some(name) = &split {
+        questions.retain(|q| q.split.as_deref() == Some(name.as_str()));
+    }
+    let report = eval::run(&engine, &questions, today);
+    let separation = eval::separation(&engine, &questions, today, &report);
+    let splits = eval::by_split(&questions);
+    if json {
+        let value = serde_json::json!({ "report": report, "separation": separation });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+    } else {
+        if failures {
+            for r in report.results.iter().filter(|r| !r.correct) {
+                writeln!(
+                    out,
+                    "[{}] {} ({}, confidence {:.2}, {})\n  {}\n",
+                    r.id,
+                    r.question,
+                    r.kind,
+                    r.confidence,
+                    if r.answered { "answered" } else { "declined" },
+                    r.reply.replace('\n', "\n  ")
+                )?;
+            }
+        }
+        write!(out, "{}", eval::summary(&report))?;
+        write!(out, "{}", eval::separation_table(&separation))?;
+        for (name, part) in &splits {
+            let r = eval::run(&engine, part, today);
+            write!(out, "{}", eval::split_line(name, &r))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_fit(args: FitArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let FitArgs { questions } = args;
+    let mut out = std::io::stdout();
+    let engine = match load(dir) {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
+    };
+    let mut tuning = Vec::new();
+    for file in &questions {
+        let mut part = eval::load_questions(file)?;
+        part.retain(|q| q.split.as_deref().is_none_or(|s| s == "tune"));
+        tuning.extend(part);
+    }
+    write!(
+        out,
+        "{}",
+        strikefacts::training::report(engine.knowledge(), &tuning, today)
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_export(args: ExportArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+    let ExportArgs { json: _ } = args;
+    let mut out = std::io::stdout();
+    let engine = match load(dir) {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
+    };
+    let kb = engine.knowledge();
+    let facts: Vec<serde_json::Value> = kb
+        .facts
+        .iter()
+        .map(|f| {
+            let sources: Vec<_> = f.sources.iter().filter_map(|s| kb.source(s)).collect();
+            serde_json::json!({ "fact": f, "sources": sources })
+        })
+        .collect();
+    let all = serde_json::json!({
+        "disputes": kb.disputes,
+        "facts": facts,
+        "timeline": kb.timeline,
+    });
+    writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_serve(args: ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+    let ServeArgs { discord_proxy } = args;
+
+    // A long-running bot follows the clock unless --today was given; `today` here is
+    // already resolved, so read the flag itself.
+    let fixed_today = Cli::try_parse().ok().and_then(|c| c.today);
+    // The token is checked before anything else so a missing one is the only error.
+    let config = strikefacts::discord::Config::from_env(discord_proxy, fixed_today)?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let engine = match load(dir) {
+        Ok(e) => e,
+        Err(code) => return Ok(code),
+    };
+    let engine = std::sync::Arc::new(arc_swap::ArcSwap::from_pointee(engine));
+    let data = strikefacts::discord::Data::new(engine, &config);
+    tokio::runtime::Runtime::new()
+        .context("starting the async runtime")?
+        .block_on(strikefacts::discord::run(config, data))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_answer(out: &mut impl Write, a: &Answer, json: bool, batch: bool) -> anyhow::Result<()> {
