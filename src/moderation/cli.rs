@@ -20,6 +20,7 @@ use super::edit::{Moderation, ModerationConfig, ModerationError, SourceDraft, DA
 use super::permissions::Actor;
 use super::store::FactDraft;
 use super::unanswered::UnansweredPolicy;
+use crate::moderation::{AuditEntry, Change, FactSummary, FactView};
 
 /// Options every moderation command shares.
 #[derive(Debug, Clone, Args)]
@@ -313,74 +314,13 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
             base_version,
             confirm,
         } => m.undo(&who, None, &id, &base_version, confirm),
-        FactCommand::Show { id } => {
-            return report(m.show(&id), |v| {
-                if json {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
-                } else {
-                    writeln!(
-                        out,
-                        "# {} (version {}){}",
-                        v.path,
-                        v.version,
-                        served(v.served)
-                    )?;
-                    write!(out, "{}", v.text)?;
-                }
-                Ok(())
-            })
-        }
+        FactCommand::Show { id } => return report(m.show(&id), |v| print_view(&v, json)),
         FactCommand::List { dispute, search } => {
-            let facts = m.list(dispute.as_deref(), search.as_deref());
-            if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&facts)?)?;
-            } else {
-                for f in &facts {
-                    let answer: String = f.answer.chars().take(90).collect();
-                    writeln!(
-                        out,
-                        "{}  [{}, {}]{}  {answer}",
-                        f.id,
-                        f.dispute,
-                        f.as_of,
-                        served(f.served)
-                    )?;
-                }
-                eprintln!("{} fact(s)", facts.len());
-            }
+            print_list(&m.list(dispute.as_deref(), search.as_deref()), json)?;
             return Ok(ExitCode::SUCCESS);
         }
         FactCommand::History { id } => {
-            return report(m.history(&id), |entries| {
-                if json {
-                    writeln!(out, "{}", serde_json::to_string_pretty(&entries)?)?;
-                    return Ok(());
-                }
-                if entries.is_empty() {
-                    writeln!(out, "no recorded changes for {id}")?;
-                }
-                for e in entries {
-                    let guild = e.guild.map(|g| format!(" in {g}")).unwrap_or_default();
-                    let note = e
-                        .note
-                        .as_deref()
-                        .map(|n| format!(": {n}"))
-                        .unwrap_or_default();
-                    writeln!(
-                        out,
-                        "#{} {} {} {}{guild}{note}",
-                        e.seq, e.at, e.actor, e.action
-                    )?;
-                    let diff = diff_lines(
-                        e.before.as_deref().unwrap_or(""),
-                        e.after.as_deref().unwrap_or(""),
-                    );
-                    for line in diff.lines() {
-                        writeln!(out, "    {line}")?;
-                    }
-                }
-                Ok(())
-            });
+            return report(m.history(&id), |entries| print_history(&id, &entries, json));
         }
         FactCommand::Source {
             id,
@@ -410,28 +350,105 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
             });
         }
     };
-    report(change, |c| {
-        if json {
-            writeln!(
-                out,
-                "{}",
-                serde_json::json!({
-                    "id": c.id, "action": c.action, "version": c.version, "path": c.path,
-                    "seq": c.entry.seq, "notes": c.notes,
-                })
-            )?;
-        } else {
-            writeln!(
-                out,
-                "{} {}: {} (version {}, audit #{})",
-                c.action, c.id, c.path, c.version, c.entry.seq
-            )?;
-            for n in &c.notes {
-                writeln!(out, "note: {n}")?;
-            }
+    report(change, |c| print_change(&c, json))
+}
+
+/// `fact show`: the fact file with its version.
+fn print_view(v: &FactView, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(v)?)?;
+    } else {
+        writeln!(
+            out,
+            "# {} (version {}){}",
+            v.path,
+            v.version,
+            served(v.served)
+        )?;
+        write!(out, "{}", v.text)?;
+    }
+    Ok(())
+}
+
+/// `fact list`: one line per fact, its answer cut short.
+fn print_list(facts: &[FactSummary], json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(facts)?)?;
+        return Ok(());
+    }
+    for f in facts {
+        let answer: String = f.answer.chars().take(90).collect();
+        writeln!(
+            out,
+            "{}  [{}, {}]{}  {answer}",
+            f.id,
+            f.dispute,
+            f.as_of,
+            served(f.served)
+        )?;
+    }
+    eprintln!("{} fact(s)", facts.len());
+    Ok(())
+}
+
+/// `fact history`: each recorded change, with its diff.
+fn print_history(id: &str, entries: &[AuditEntry], json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(entries)?)?;
+        return Ok(());
+    }
+    if entries.is_empty() {
+        writeln!(out, "no recorded changes for {id}")?;
+    }
+    for e in entries {
+        let guild = e.guild.map(|g| format!(" in {g}")).unwrap_or_default();
+        let note = e
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "#{} {} {} {}{guild}{note}",
+            e.seq, e.at, e.actor, e.action
+        )?;
+        let diff = diff_lines(
+            e.before.as_deref().unwrap_or(""),
+            e.after.as_deref().unwrap_or(""),
+        );
+        for line in diff.lines() {
+            writeln!(out, "    {line}")?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
+}
+
+/// A change made: what, where, its new version and audit entry, and any notes.
+fn print_change(c: &Change, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({
+                "id": c.id, "action": c.action, "version": c.version, "path": c.path,
+                "seq": c.entry.seq, "notes": c.notes,
+            })
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} {}: {} (version {}, audit #{})",
+            c.action, c.id, c.path, c.version, c.entry.seq
+        )?;
+        for n in &c.notes {
+            writeln!(out, "note: {n}")?;
+        }
+    }
+    Ok(())
 }
 
 fn served(s: bool) -> &'static str {
