@@ -5,8 +5,6 @@
 //! The matcher scores topics; these cues decide which facts may answer at all. They are read from
 //! the folded words of [`crate::lexicon`], so "rn", "atm" and "right now" are one cue.
 
-use std::sync::LazyLock;
-
 use aho_corasick::AhoCorasick;
 use chrono::Datelike;
 use chrono::NaiveDate;
@@ -49,6 +47,7 @@ impl Cues {
     pub fn read(
         analyzed: &Analyzed,
         now_words: &NowWords,
+        intent_words: &IntentWords,
         disputes: &[Dispute],
         today: NaiveDate,
     ) -> Cues {
@@ -104,7 +103,7 @@ impl Cues {
             years,
             event_years,
             now,
-            intent: intent(&joined),
+            intent: intent(&joined, intent_words),
             uncovered_year,
         }
     }
@@ -221,44 +220,63 @@ fn is_time_year(joined: &str, year: &str) -> bool {
         && !joined.contains(&format!(" {year} level"))
 }
 
+/// `intents.toml`: the words that say what kind of answer a question asks for.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntentWords {
+    /// "how many", "what percent*": a number.
+    quantity: Vec<String>,
+    /// "when", "what date*": a time.
+    when: Vec<String>,
+    /// "say", "called": what someone said, when the question also asks what (`asks_what`).
+    quote: Vec<String>,
+    asks_what: Vec<String>,
+    /// "who", "why", "which": a question that opens by asking these asks that.
+    other: Vec<String>,
+    /// The five lists as one automaton, made by [`IntentWords::prepared`].
+    #[serde(skip)]
+    needles: Option<Needles>,
+}
+
+impl IntentWords {
+    /// The lists ready to scan: each entry a run of whole words, or, ending in `*`, a run whose
+    /// last word may go on ("what percent*" is "what percentage" too).
+    pub fn prepared(mut self) -> Result<IntentWords, String> {
+        let padded = |list: &[String]| -> Vec<String> {
+            list.iter()
+                .map(|e| match e.strip_suffix('*') {
+                    Some(start) => format!(" {}", plain(start)),
+                    None => format!(" {} ", plain(e)),
+                })
+                .collect()
+        };
+        let groups = [
+            padded(&self.quantity),
+            padded(&self.when),
+            padded(&self.quote),
+            padded(&self.asks_what),
+            padded(&self.other),
+        ];
+        let refs: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.iter().map(String::as_str).collect())
+            .collect();
+        let slices: Vec<&[&str]> = refs.iter().map(Vec::as_slice).collect();
+        self.needles = Some(Needles::new(&slices)?);
+        Ok(self)
+    }
+}
+
 /// The kind of answer asked for. When a question has markers of several kinds, the first one
 /// leads: "what did the BMA say about how many members ..." asks what was said, "how many
-/// doctors did Pandit say ..." asks for a number.
-fn intent(joined: &str) -> Intent {
-    const QUANTITY: &[&str] = &[
-        " how many ",
-        " how much ",
-        " what percent",
-        " what share ",
-        " what proportion ",
-        " what number ",
-        " what figure ",
-        " how big ",
-        " how large ",
-    ];
-    const WHEN: &[&str] = &[
-        " when ",
-        " what date",
-        " what day ",
-        " which day ",
-        " what time ",
-        " which date",
-        " what year ",
-        " which year ",
-        " what month ",
-        " which month ",
-    ];
-    const QUOTE: &[&str] = &[
-        " say ", " said ", " says ", " word ", " words ", " call ", " called ",
-    ];
-    // A quotation is asked for only by a question that asks what: "did they call off ..." is not.
-    const ASKS_WHAT: &[&str] = &[" what ", " which ", " say "];
-    // "Who was in charge when ...", "which party ... when ...": a question that opens by asking
-    // who, which or why asks that, whatever follows. Last, so "which year" is still a time.
-    const OTHER: &[&str] = &[" who ", " whose ", " why ", " where ", " which "];
-    static NEEDLES: LazyLock<Needles> =
-        LazyLock::new(|| Needles::new(&[QUANTITY, WHEN, QUOTE, ASKS_WHAT, OTHER]));
-    let [quantity, when, quote, asks_what, other] = NEEDLES.scan(joined)[..] else {
+/// doctors did Pandit say ..." asks for a number. A quotation is asked for only by a question
+/// that asks what ("did they call off ..." is not); "who was in charge when ...", "which party
+/// ... when ..." ask who or which, whatever follows.
+fn intent(joined: &str, words: &IntentWords) -> Intent {
+    let Some(needles) = &words.needles else {
+        return Intent::Other;
+    };
+    let [quantity, when, quote, asks_what, other] = needles.scan(joined)[..] else {
         return Intent::Other;
     };
     let quote = quote.first.filter(|_| asks_what.first.is_some());
@@ -276,6 +294,7 @@ fn intent(joined: &str) -> Intent {
 
 /// Groups of fixed needles found in one pass over a text (Aho-Corasick) rather than one search
 /// per needle.
+#[derive(Debug, Clone)]
 struct Needles {
     automaton: AhoCorasick,
     /// pattern -> the groups (bits) it belongs to; a needle may be in several
@@ -291,7 +310,7 @@ struct Found {
 }
 
 impl Needles {
-    fn new(groups: &[&[&str]]) -> Needles {
+    fn new(groups: &[&[&str]]) -> Result<Needles, String> {
         let mut patterns: Vec<&str> = Vec::new();
         let mut groups_of: Vec<u32> = Vec::new();
         for (g, needles) in groups.iter().enumerate() {
@@ -305,12 +324,11 @@ impl Needles {
                 }
             }
         }
-        Needles {
-            // The needles are a few dozen short constants: building cannot fail.
-            automaton: AhoCorasick::new(&patterns).expect("fixed needles build an automaton"),
+        Ok(Needles {
+            automaton: AhoCorasick::new(&patterns).map_err(|e| e.to_string())?,
             groups_of,
             groups: groups.len(),
-        }
+        })
     }
 
     /// Per group, in the order given to [`Needles::new`].
@@ -559,9 +577,17 @@ mod tests {
             .unwrap(),
         )
         .unwrap();
+        let intents: IntentWords = toml::from_str(
+            &std::fs::read_to_string(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge/intents.toml"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
         Cues::read(
             &crate::lexicon::Lexicon::default().analyze(q),
             &now_words,
+            &intents.prepared().unwrap(),
             &disputes(),
             NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
         )
@@ -649,7 +675,7 @@ mod tests {
 
     #[test]
     fn needles_report_each_groups_first_occurrence() {
-        let needles = Needles::new(&[&[" a ", " b "], &[" b "], &[" c "]]);
+        let needles = Needles::new(&[&[" a ", " b "], &[" b "], &[" c "]]).unwrap();
         let found = needles.scan(" x b a b ");
         assert_eq!(
             found.iter().map(|f| f.first).collect::<Vec<_>>(),

@@ -285,7 +285,7 @@ impl Engine {
         let question_words = self.kb.screener.question_words();
         let mut reference = references.of(&plain_first, analyzed.tokens.len(), question_words);
         // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
-        let cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
+        let cues = self.read_cues(&analyzed, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
         if named && matches!(reference, Reference::Singular | Reference::Plural) {
             reference = Reference::None;
@@ -367,7 +367,7 @@ impl Engine {
     ) -> (Vec<PartAnswer>, Vec<usize>) {
         // Later parts often say "it" or "they": they keep the whole question's time cues.
         let asked_analyzed = self.matcher.lexicon().analyze(asked);
-        let whole_cues = Cues::read(&asked_analyzed, &self.kb.now, &self.kb.disputes, today);
+        let whole_cues = self.read_cues(&asked_analyzed, today);
         let whole_words = asked_analyzed.words;
         // The month is a topic word, not a cue: a later part that names no month asks about
         // the whole question's ("the July 2025 strike ... how much care kept going?").
@@ -495,8 +495,19 @@ impl Engine {
 
     /// A part's cues; a later part of a message that names no dispute or year keeps the whole
     /// question's, and its "now".
+    /// A question's cues, read with the fact base's words and disputes.
+    fn read_cues(&self, analyzed: &Analyzed, today: NaiveDate) -> Cues {
+        Cues::read(
+            analyzed,
+            &self.kb.now,
+            &self.kb.intents,
+            &self.kb.disputes,
+            today,
+        )
+    }
+
     fn part_cues(&self, analyzed: &Analyzed, inherited: Option<&Cues>, today: NaiveDate) -> Cues {
-        let mut cues = Cues::read(analyzed, &self.kb.now, &self.kb.disputes, today);
+        let mut cues = self.read_cues(analyzed, today);
         if let Some(outer) = inherited {
             if cues.disputes.is_empty() {
                 cues.disputes = outer.disputes.clone();
@@ -1095,7 +1106,7 @@ impl Engine {
             .matcher
             .lexicon()
             .analyze(&cues::strip_mentions(question));
-        let cues = Cues::read(&analyzed, &self.kb.now, &self.kb.disputes, today);
+        let cues = self.read_cues(&analyzed, today);
         let matches = self
             .matcher
             .search(&analyzed, &year_tokens(&cues), &scope(&cues));

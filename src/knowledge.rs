@@ -16,6 +16,7 @@ use toml::Spanned;
 
 use crate::calibration::Calibration;
 use crate::conversation::Conversation;
+use crate::cues::IntentWords;
 use crate::lexicon::Lexicon;
 use crate::model::{
     Dispute, Fact, PartialDate, Precision, Retirement, Source, StrikePeriod, StrikeStatus,
@@ -164,6 +165,8 @@ pub struct KnowledgeBase {
     pub conversation: Conversation,
     /// The words that make a question ask about now (`now.toml`).
     pub now: NowWords,
+    /// The words that say what kind of answer a question asks for (`intents.toml`).
+    pub intents: IntentWords,
     /// The words a question about strike dates may use (`timeline-words.toml`).
     pub timeline_words: TimelineWords,
     /// The facts that give an overview and the words that ask for one (`overview.toml`).
@@ -402,6 +405,16 @@ impl Reader {
             .read_file(&now_path)
             .and_then(|text| self.parse::<NowWords>(&now_path, &text))
             .unwrap_or_default();
+        let intents_path = dir.join("intents.toml");
+        let intents = self
+            .read_file(&intents_path)
+            .and_then(|text| {
+                let read = self.parse::<IntentWords>(&intents_path, &text)?;
+                read.prepared()
+                    .map_err(|msg| self.problem(&intents_path, &text, 0, msg))
+                    .ok()
+            })
+            .unwrap_or_default();
         let words_path = dir.join("timeline-words.toml");
         let timeline_words = self
             .read_file(&words_path)
@@ -427,6 +440,7 @@ impl Reader {
             screener,
             conversation,
             now,
+            intents,
             timeline_words,
             overview,
             slang,

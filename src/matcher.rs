@@ -913,6 +913,7 @@ mod tests {
             screener: Default::default(),
             conversation: Default::default(),
             now: Default::default(),
+            intents: Default::default(),
             timeline_words: Default::default(),
             overview: Default::default(),
             slang: Vec::new(),

@@ -238,6 +238,28 @@ fn check_refuses_a_lexicon_variant_that_is_a_form() {
 }
 
 #[test]
+fn the_word_files_are_required_and_read_strictly() {
+    for file in ["intents.toml", "overview.toml"] {
+        let dir = copy();
+        fs::remove_file(dir.path().join(file)).expect("remove");
+        let msgs = check_messages(dir.path());
+        assert!(msgs.iter().any(|m| m.contains(file)), "{file}: {msgs:?}");
+    }
+    // An unknown kind of intent is a parse error on its line, not a list silently ignored.
+    let dir = copy();
+    let path = dir.path().join("intents.toml");
+    let text = fs::read_to_string(&path).expect("read") + "\nhow = [\"how\"]\n";
+    fs::write(&path, &text).expect("write");
+    let line = text.lines().count();
+    let msgs = check_messages(dir.path());
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains(&format!("intents.toml:{line}:"))),
+        "{msgs:?}"
+    );
+}
+
+#[test]
 fn check_refuses_a_dispute_that_ends_before_it_starts() {
     let dir = copy();
     let path = dir.path().join("disputes.toml");
