@@ -571,7 +571,7 @@ impl Engine {
             .now
             .may_ask_whether_on(&analyzed.plain)
             .then(|| {
-                let known = &self.kb.timeline_words.words;
+                let known = &self.kb.timeline_words;
                 timeline::detect(&analyzed.words, &tokens, &cues.years, cues.now, known)
             })
             .flatten();

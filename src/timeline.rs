@@ -8,7 +8,9 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::answer::{FactAnswer, SourceRef};
 use crate::knowledge::KnowledgeBase;
-use crate::lexicon::month_number;
+use std::collections::BTreeMap;
+
+use crate::lexicon::{has_run, month_number};
 use crate::model::{Precision, StrikePeriod, StrikeStatus};
 
 /// The confidence of a timeline question whose every word the timeline accounts for.
@@ -42,32 +44,61 @@ pub enum TimelineQuery {
     },
 }
 
-/// `timeline-words.toml`: the words a question about strike dates may use besides "strike".
+/// `timeline-words.toml`: the words a question about strike dates may use besides "strike",
+/// the words that tell which kind of such question it is, and the seasons' months.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineWords {
     pub words: Vec<String>,
+    pub kinds: Kinds,
+    /// Each season's first and last month, within one year.
+    pub seasons: BTreeMap<String, [u32; 2]>,
 }
 
-/// Seasons a question may name; [`period`] gives their months.
-const SEASONS: &[&str] = &["spring", "summer", "autumn", "fall", "winter"];
+/// `[kinds]` of `timeline-words.toml`: runs of folded words that tell one kind of question.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kinds {
+    /// After "how many", these count strikes ("how many times").
+    counted: Vec<String>,
+    /// Questions that ask for a figure or a length only a fact can give.
+    figure: Vec<String>,
+    /// The first strike.
+    first: Vec<String>,
+    /// With "when", the first strike ("when did they begin?").
+    began: Vec<String>,
+    next: Vec<String>,
+    last: Vec<String>,
+    /// With a year, the strikes of that year, month or season ("which strikes in 2023?").
+    in_period: Vec<String>,
+    /// Now, this week.
+    this_week: Vec<String>,
+    /// Now, by another name ("tomorrow").
+    now: Vec<String>,
+}
+
+/// Whether any of `runs` is in the words.
+fn has_any(words: &[String], runs: &[String]) -> bool {
+    runs.iter().any(|r| has_run(words, r))
+}
 
 /// The dates a question's year with an optional month or season covers.
-fn period(words: &[String], year: i32) -> Option<(NaiveDate, NaiveDate)> {
+fn period(
+    words: &[String],
+    year: i32,
+    seasons: &BTreeMap<String, [u32; 2]>,
+) -> Option<(NaiveDate, NaiveDate)> {
     let month = words.iter().find_map(|w| month_number(w));
-    let season = |w: &str| words.iter().any(|x| x == w);
-    let (from, to) = if let Some(m) = month {
-        (NaiveDate::from_ymd_opt(year, m, 1)?, month_end(year, m)?)
-    } else if season("spring") {
-        (NaiveDate::from_ymd_opt(year, 3, 1)?, month_end(year, 5)?)
-    } else if season("summer") {
-        (NaiveDate::from_ymd_opt(year, 6, 1)?, month_end(year, 8)?)
-    } else if season("autumn") || season("fall") {
-        (NaiveDate::from_ymd_opt(year, 9, 1)?, month_end(year, 11)?)
-    } else {
-        (NaiveDate::from_ymd_opt(year, 1, 1)?, month_end(year, 12)?)
+    let season = words.iter().find_map(|w| seasons.get(w));
+    let [first, last] = match (month, season) {
+        (Some(m), _) => [m, m],
+        (None, Some(&months)) => months,
+        (None, None) => [1, 12],
     };
-    Some((from, to))
+    Some((
+        NaiveDate::from_ymd_opt(year, first, 1)?,
+        month_end(year, last)?,
+    ))
 }
 
 fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
@@ -86,77 +117,13 @@ pub fn detect(
     tokens: &[String],
     years: &[i32],
     now: bool,
-    timeline_words: &[String],
+    vocabulary: &TimelineWords,
 ) -> Option<(TimelineQuery, f32)> {
     if !tokens.iter().any(|t| t == "strike") {
         return None;
     }
-    let has = |w: &str| words.iter().any(|x| x == w);
-    let joined = format!(" {} ", words.join(" "));
-    // "How many strikes / times / rounds" counts strikes; "how many doctors went on strike"
-    // asks for a figure that only a fact can give.
-    let counts_strikes = words.windows(3).any(|w| {
-        w[0] == "how" && w[1] == "many" && ["strike", "times", "rounds"].contains(&w[2].as_str())
-    });
-    let names_month = words.iter().any(|w| month_number(w).is_some());
     let length = named_length(words);
-    let month_or_season = names_month || words.iter().any(|w| SEASONS.contains(&w.as_str()));
-    let query = if counts_strikes {
-        match years.first() {
-            Some(y) if month_or_season => {
-                let (from, to) = period(words, *y)?;
-                TimelineQuery::InPeriod { from, to }
-            }
-            Some(y) => TimelineQuery::CountInYear(*y),
-            None => TimelineQuery::CountAll,
-        }
-    } else if joined.contains(" how many ") || joined.contains(" how long ") {
-        return None;
-    } else if let Some((hours, named)) = &length {
-        TimelineQuery::Length {
-            hours: *hours,
-            year: years.first().copied(),
-            in_days: named.iter().any(|w| w.contains("day")),
-        }
-    } else if has("1st")
-        || has("earliest")
-        || (has("when")
-            && ["begin", "began", "start", "started", "kick"]
-                .iter()
-                .any(|w| has(w))
-            && !has("time")
-            && !names_month)
-    {
-        TimelineQuery::First
-    } else if (has("next") || has("upcoming")) && !names_month {
-        // "Which April days were the next walkouts due?" is about an April past, not
-        // about what comes after today.
-        TimelineQuery::Next
-    } else if has("last") || has("latest") || has("previous") || joined.contains(" most recent ") {
-        TimelineQuery::Last
-    } else if let Some((from, to)) = years.first().and_then(|y| period(words, *y)).filter(|_| {
-        [
-            "which",
-            "list",
-            "dates",
-            "any",
-            "planned",
-            "scheduled",
-            "announced",
-        ]
-        .iter()
-        .any(|w| has(w))
-            || joined.contains(" is there ")
-            || joined.contains(" are there ")
-    }) {
-        TimelineQuery::InPeriod { from, to }
-    } else if now || joined.contains(" this week ") || has("tomorrow") {
-        TimelineQuery::Now {
-            week: joined.contains(" this week "),
-        }
-    } else {
-        return None;
-    };
+    let query = kind_of(words, years, now, length.as_ref(), vocabulary)?;
     // Years, and the words naming a length ("5", "day"), are what the timeline reads.
     let length_words = length.map(|(_, w)| w).unwrap_or_default();
     let topic: Vec<&String> = tokens
@@ -166,12 +133,72 @@ pub fn detect(
         .collect();
     let explained = topic
         .iter()
-        .filter(|t| timeline_words.iter().any(|w| t.starts_with(w.as_str())))
+        .filter(|t| vocabulary.words.iter().any(|w| t.starts_with(w.as_str())))
         .count();
     // Every word the timeline cannot account for ("all-out", "joint") is a topic of its own that
     // a fact may answer better: the confidence falls steeply with them.
     let share = explained as f32 / topic.len().max(1) as f32;
     Some((query, FULLY_EXPLAINED * share * share))
+}
+
+/// Which kind of strike-dates question the words ask, if any. `length` is the length of strike
+/// they name, in hours, with the words that name it.
+fn kind_of(
+    words: &[String],
+    years: &[i32],
+    now: bool,
+    length: Option<&(u32, Vec<String>)>,
+    vocabulary: &TimelineWords,
+) -> Option<TimelineQuery> {
+    let k = &vocabulary.kinds;
+    let has = |runs: &[String]| has_any(words, runs);
+    let word = |w: &str| words.iter().any(|x| x == w);
+    // "How many strikes / times / rounds" counts strikes; "how many doctors went on strike"
+    // asks for a figure that only a fact can give.
+    let counts_strikes = words
+        .windows(3)
+        .any(|w| w[0] == "how" && w[1] == "many" && k.counted.contains(&w[2]));
+    let names_month = words.iter().any(|w| month_number(w).is_some());
+    let month_or_season = names_month || words.iter().any(|w| vocabulary.seasons.contains_key(w));
+    let in_period = |y: i32| period(words, y, &vocabulary.seasons);
+    Some(if counts_strikes {
+        match years.first() {
+            Some(y) if month_or_season => {
+                let (from, to) = in_period(*y)?;
+                TimelineQuery::InPeriod { from, to }
+            }
+            Some(y) => TimelineQuery::CountInYear(*y),
+            None => TimelineQuery::CountAll,
+        }
+    } else if has(&k.figure) {
+        return None;
+    } else if let Some((hours, named)) = length {
+        TimelineQuery::Length {
+            hours: *hours,
+            year: years.first().copied(),
+            in_days: named.iter().any(|w| w.contains("day")),
+        }
+    } else if has(&k.first) || (word("when") && has(&k.began) && !word("time") && !names_month) {
+        TimelineQuery::First
+    } else if has(&k.next) && !names_month {
+        // "Which April days were the next walkouts due?" is about an April past, not
+        // about what comes after today.
+        TimelineQuery::Next
+    } else if has(&k.last) {
+        TimelineQuery::Last
+    } else if let Some((from, to)) = years
+        .first()
+        .and_then(|y| in_period(*y))
+        .filter(|_| has(&k.in_period))
+    {
+        TimelineQuery::InPeriod { from, to }
+    } else if now || has(&k.this_week) || has(&k.now) {
+        TimelineQuery::Now {
+            week: has(&k.this_week),
+        }
+    } else {
+        return None;
+    })
 }
 
 /// The length of strike a question or a period's description names, in hours, with the words
