@@ -111,6 +111,9 @@ fn edit_to_answer(c: &mut Criterion) {
         let (id, question) = engine
             .knowledge()
             .served_facts()
+            // A fact marked `state` is validated on the whole fact base (see
+            // src/moderation/edit/reach.rs); the others are the common case.
+            .filter(|f| !f.state)
             .find_map(|f| {
                 let p = f.phrasings.first()?;
                 let a = engine.ask(p, today);
