@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 
 use crate::engine::Engine;
 use crate::knowledge::{line_of, KnowledgeBase, Problem, Severity};
+use crate::model::Fact;
 use crate::provenance::{fold_for_quote, text_path, SourceTexts as StoredTexts, SOURCE_TEXTS_DIR};
 use crate::source_text::SourceTexts;
 
@@ -169,43 +170,49 @@ pub fn check_engine(engine: &Engine, today: NaiveDate) -> Vec<Problem> {
     let mut problems = Vec::new();
     for fact in kb.served_facts() {
         let text = fs::read_to_string(&fact.path).unwrap_or_default();
-        let line = |needle: &str| text.find(needle).map(|o| line_of(&text, o)).unwrap_or(1);
-        for p in &fact.phrasings {
-            let answer = engine.ask(p, fact.as_of.latest());
-            let ids: Vec<&str> = answer.facts.iter().map(|f| f.id.as_str()).collect();
-            let by_timeline = ids.iter().any(|id| id.starts_with("timeline:"));
-            if ids.contains(&fact.id.as_str()) || by_timeline {
-                continue;
-            }
-            let message = match answer.facts.first() {
-                Some(other) => format!(
-                    "phrasing {p:?} leads to fact {:?} (confidence {:.2}), not to this one",
-                    other.id, other.confidence
-                ),
-                None => format!(
-                    "phrasing {p:?} is not answered: confidence {:.2} is below the threshold {:.2}",
-                    answer.confidence,
-                    engine.threshold()
-                ),
-            };
-            problems.push(Problem {
-                path: fact.path.clone(),
-                line: line(p),
-                severity: Severity::Error,
-                message,
-            });
+        problems.extend(check_fact(engine, fact, &text, today));
+    }
+    problems
+}
+
+/// The rules of [`check_engine`] for one served fact whose file holds `text` (a moderator's
+/// change checks the facts it can affect, with its own text not yet written).
+pub fn check_fact(engine: &Engine, fact: &Fact, text: &str, today: NaiveDate) -> Vec<Problem> {
+    let line = |needle: &str| text.find(needle).map(|o| line_of(text, o)).unwrap_or(1);
+    let mut problems = Vec::new();
+    for p in &fact.phrasings {
+        let answer = engine.ask(p, fact.as_of.latest());
+        let ids: Vec<&str> = answer.facts.iter().map(|f| f.id.as_str()).collect();
+        let by_timeline = ids.iter().any(|id| id.starts_with("timeline:"));
+        if ids.contains(&fact.id.as_str()) || by_timeline {
+            continue;
         }
-        problems.extend(check_display_question(engine, fact));
-        if let Some(review) = fact.past_review(today) {
-            problems.push(Problem {
-                path: fact.path.clone(),
-                line: line("review_by"),
-                severity: Severity::Warning,
-                message: format!(
-                    "past its review date ({review}): answers warn it may be out of date"
-                ),
-            });
-        }
+        let message = match answer.facts.first() {
+            Some(other) => format!(
+                "phrasing {p:?} leads to fact {:?} (confidence {:.2}), not to this one",
+                other.id, other.confidence
+            ),
+            None => format!(
+                "phrasing {p:?} is not answered: confidence {:.2} is below the threshold {:.2}",
+                answer.confidence,
+                engine.threshold()
+            ),
+        };
+        problems.push(Problem {
+            path: fact.path.clone(),
+            line: line(p),
+            severity: Severity::Error,
+            message,
+        });
+    }
+    problems.extend(check_display_question(engine, fact));
+    if let Some(review) = fact.past_review(today) {
+        problems.push(Problem {
+            path: fact.path.clone(),
+            line: line("review_by"),
+            severity: Severity::Warning,
+            message: format!("past its review date ({review}): answers warn it may be out of date"),
+        });
     }
     problems
 }
@@ -216,7 +223,7 @@ pub const MAX_DISPLAY_QUESTION: usize = 80;
 /// A served fact's display question: present (else a warning), capitalised, a question, short
 /// enough for a button, free of slang, and leading back to its own fact when asked (a click on
 /// its button must answer this fact).
-fn check_display_question(engine: &Engine, fact: &crate::model::Fact) -> Vec<Problem> {
+fn check_display_question(engine: &Engine, fact: &Fact) -> Vec<Problem> {
     let kb = engine.knowledge();
     let path = kb.root.join("questions.toml");
     let Some(q) = &fact.question else {

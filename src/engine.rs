@@ -62,6 +62,18 @@ impl Engine {
         }
     }
 
+    /// The engine of `kb`, a change of this engine's facts (same lexicon and settings, as a
+    /// moderator's edit makes): only the facts whose texts differ are analysed again.
+    pub fn with_facts(&self, kb: KnowledgeBase) -> Engine {
+        let matcher = Matcher::rebuild(&kb, Some((&self.kb, &self.matcher)));
+        let threshold = kb.settings.threshold;
+        Engine {
+            kb,
+            matcher,
+            threshold,
+        }
+    }
+
     pub fn load(dir: &Path) -> Result<Engine, LoadError> {
         Ok(Engine::new(KnowledgeBase::load(dir)?))
     }

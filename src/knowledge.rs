@@ -193,6 +193,42 @@ impl KnowledgeBase {
         Ok(kb)
     }
 
+    /// The fact base with the fact file at `path` (under `root`) replaced by `text`, or added,
+    /// checked as [`KnowledgeBase::load`] checks it: a moderator's change, without reading and
+    /// parsing every other file again. The other files must be as this base read them.
+    pub fn with_fact(&self, path: &Path, text: &str) -> Result<KnowledgeBase, LoadError> {
+        let mut reader = Reader::default();
+        let fact = reader.fact_from_text(path, text);
+        let mut kb = self.clone();
+        if let Some(mut fact) = fact {
+            reader.check_references(path, text, &fact, &kb.disputes, &kb.sources);
+            reader.check_unique(path, text, &fact, &kb.facts);
+            match kb.facts.iter().find(|f| f.path == path) {
+                Some(old) => fact.question.clone_from(&old.question),
+                None => {
+                    let questions = kb.root.join("questions.toml");
+                    reader.read_questions(&questions, std::slice::from_mut(&mut fact));
+                }
+            }
+            // In the order loading reads the files.
+            match kb.facts.binary_search_by(|f| f.path.as_path().cmp(path)) {
+                Ok(i) => kb.facts[i] = fact,
+                Err(i) => kb.facts.insert(i, fact),
+            }
+        }
+        if reader
+            .problems
+            .iter()
+            .any(|p| p.severity == Severity::Error)
+        {
+            return Err(LoadError {
+                dir: self.root.clone(),
+                problems: reader.problems,
+            });
+        }
+        Ok(kb)
+    }
+
     pub fn dispute(&self, id: &str) -> Option<&Dispute> {
         self.disputes.iter().find(|d| d.id == id)
     }
@@ -629,16 +665,7 @@ impl Reader {
                 continue;
             }
             ids.insert(fact.id.clone(), path.clone());
-            if !disputes.contains(&fact.dispute) {
-                let msg = format!("unknown dispute {:?} (see disputes.toml)", fact.dispute);
-                self.problem(&path, &text, offset_of("dispute"), msg);
-            }
-            for s in &fact.sources {
-                if !sources.contains_key(s) {
-                    let msg = format!("unknown source id {s:?} (see sources.toml)");
-                    self.problem(&path, &text, offset_of(s), msg);
-                }
-            }
+            self.check_reference_sets(&path, &text, &fact, disputes, sources);
             if fact.is_served() {
                 for p in &fact.phrasings {
                     let key = crate::lexicon::plain(p);
@@ -653,6 +680,88 @@ impl Reader {
             facts.push(fact);
         }
         facts
+    }
+
+    /// A fact's dispute and sources must exist.
+    fn check_reference_sets(
+        &mut self,
+        path: &Path,
+        text: &str,
+        fact: &Fact,
+        disputes: &HashSet<String>,
+        sources: &BTreeMap<String, Source>,
+    ) {
+        let offset_of = |needle: &str| text.find(needle).unwrap_or(0);
+        if !disputes.contains(&fact.dispute) {
+            let msg = format!("unknown dispute {:?} (see disputes.toml)", fact.dispute);
+            self.problem(path, text, offset_of("dispute"), msg);
+        }
+        for s in &fact.sources {
+            if !sources.contains_key(s) {
+                let msg = format!("unknown source id {s:?} (see sources.toml)");
+                self.problem(path, text, offset_of(s), msg);
+            }
+        }
+    }
+
+    fn check_references(
+        &mut self,
+        path: &Path,
+        text: &str,
+        fact: &Fact,
+        disputes: &[Dispute],
+        sources: &BTreeMap<String, Source>,
+    ) {
+        let ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
+        self.check_reference_sets(path, text, fact, &ids, sources);
+    }
+
+    /// The rules of [`Reader::read_facts`] that compare a fact with the others, for one fact
+    /// among already loaded `facts`: its id is no other file's, and no phrasing of it is a
+    /// served fact's. Loading reports a duplicate phrasing on the later file, so this does.
+    fn check_unique(&mut self, path: &Path, text: &str, fact: &Fact, facts: &[Fact]) {
+        let others = facts.iter().filter(|f| f.path != path);
+        let offset_of = |text: &str, needle: &str| text.find(needle).unwrap_or(0);
+        if let Some(first) = others.clone().find(|f| f.id == fact.id) {
+            let msg = format!(
+                "duplicate fact id {:?} (also in {})",
+                fact.id,
+                first.path.display()
+            );
+            self.problem(path, text, offset_of(text, "id"), msg);
+            return;
+        }
+        if !fact.is_served() {
+            return;
+        }
+        let keys: Vec<String> = fact
+            .phrasings
+            .iter()
+            .map(|p| crate::lexicon::plain(p))
+            .collect();
+        for (k, p) in fact.phrasings.iter().enumerate() {
+            if keys[..k].contains(&keys[k]) {
+                let msg = format!("phrasing {p:?} is also a phrasing of fact {:?}", fact.id);
+                self.problem(path, text, offset_of(text, p), msg);
+            }
+        }
+        for other in others.filter(|f| f.is_served()) {
+            for q in &other.phrasings {
+                let key = crate::lexicon::plain(q);
+                let Some(k) = keys.iter().position(|k| *k == key) else {
+                    continue;
+                };
+                if other.path.as_path() < path {
+                    let p = &fact.phrasings[k];
+                    let msg = format!("phrasing {p:?} is also a phrasing of fact {:?}", other.id);
+                    self.problem(path, text, offset_of(text, p), msg);
+                } else {
+                    let other_text = fs::read_to_string(&other.path).unwrap_or_default();
+                    let msg = format!("phrasing {q:?} is also a phrasing of fact {:?}", fact.id);
+                    self.problem(&other.path, &other_text, offset_of(&other_text, q), msg);
+                }
+            }
+        }
     }
 
     fn fact_from_text(&mut self, path: &Path, text: &str) -> Option<Fact> {

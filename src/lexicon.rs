@@ -450,7 +450,12 @@ impl Lexicon {
 
     /// The words of `text` after folding synonyms, numbers and spellings (stop words kept).
     pub fn words(&self, text: &str) -> Vec<String> {
-        let mut spaced = format!(" {} ", plain(text));
+        self.words_of_plain(&plain(text))
+    }
+
+    /// [`Lexicon::words`] of a text already made [`plain`].
+    fn words_of_plain(&self, plained: &str) -> Vec<String> {
+        let mut spaced = format!(" {plained} ");
         // Only a phrase that starts with one of the text's words can fold: look those up
         // rather than search the text for every phrase. Applied longest first, as listed.
         let starting = |text: &str| -> Vec<usize> {
@@ -590,7 +595,9 @@ impl Lexicon {
 
     /// Full analysis: folded words and stemmed content tokens.
     pub fn analyze(&self, text: &str) -> Analyzed {
-        let words = self.words(text);
+        // Made plain once: the folded words and the plain words both start from it.
+        let plained = plain(text);
+        let words = self.words_of_plain(&plained);
         // A word may fold to an ignored one only once stemmed ("current" -> "now").
         let (surface, tokens): (Vec<String>, Vec<String>) = words
             .iter()
@@ -606,7 +613,7 @@ impl Lexicon {
             words,
             tokens,
             surface,
-            plain: plain(text).split_whitespace().map(String::from).collect(),
+            plain: plained.split_whitespace().map(String::from).collect(),
             marks,
             names: names(text),
         }
@@ -720,7 +727,11 @@ pub fn is_english(word: &str) -> bool {
 }
 
 pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.contains(&word)
+    // Asked for every word of every text analysed: a set, not a scan of the list.
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
+        .contains(word)
 }
 
 /// Whether `phrase` (words joined by single spaces) occurs in `words` as a run of whole words.
@@ -740,15 +751,35 @@ pub fn plain(text: &str) -> String {
     } else {
         text.nfkc().collect::<String>().to_lowercase()
     };
-    let chars: Vec<char> = text.chars().collect();
+    // Nearly every text is ASCII: read it byte by byte rather than collect its chars.
+    let wide: Vec<char> = if text.is_ascii() {
+        Vec::new()
+    } else {
+        text.chars().collect()
+    };
+    let at = |i: usize| -> Option<char> {
+        if wide.is_empty() {
+            text.as_bytes().get(i).map(|&b| b as char)
+        } else {
+            wide.get(i).copied()
+        }
+    };
+    // Words are joined by one space, with none at either end: a space is only added after a
+    // word and before the next.
     let mut out = String::with_capacity(text.len());
+    let space = |out: &mut String| {
+        if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    };
     let mut skip_s = false;
-    for (i, &c) in chars.iter().enumerate() {
+    let mut i = 0;
+    while let Some(c) = at(i) {
+        i += 1;
         if std::mem::take(&mut skip_s) {
             continue;
         }
-        let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
-        let next = chars.get(i + 1).copied();
+        let (prev, next) = (i.checked_sub(2).and_then(at), at(i));
         let digit_around =
             prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
         match c {
@@ -762,17 +793,26 @@ pub fn plain(text: &str) -> String {
             // A possessive "'s" goes ("the BMA's" is "the BMA": "bmas" would be an unknown word);
             // otherwise the apostrophe goes and the word stays whole ("doctors'", "don't").
             '\'' | '’' | '‘' | '`' => {
-                let after = chars.get(i + 2).copied();
+                let after = at(i + 1);
                 if matches!(next, Some('s')) && !after.is_some_and(char::is_alphanumeric) {
                     skip_s = true;
                 }
             }
-            '%' => out.push_str(" percent "),
-            '&' => out.push_str(" and "),
-            _ => out.push(' '),
+            '%' => {
+                space(&mut out);
+                out.push_str("percent ");
+            }
+            '&' => {
+                space(&mut out);
+                out.push_str("and ");
+            }
+            _ => space(&mut out),
         }
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
 }
 
 /// "2022–24", "2024/25" and "2025-26" name a span by its first year: the short second year is

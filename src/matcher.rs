@@ -12,11 +12,15 @@
 //! The phrasing comparison in turn goes through each candidate's own index from word to
 //! phrasings, so it costs the question's few words rather than every word of every phrasing.
 
+mod build;
+mod reach;
+
+pub use reach::{Reach, PHRASING_REACH, QUESTION_REACH};
+
 use std::collections::HashMap;
 
 use crate::calibration::{Calibration, Features};
-use crate::cues::{answer_fits, as_year, asks_to_confirm, Intent};
-use crate::knowledge::KnowledgeBase;
+use crate::cues::{as_year, asks_to_confirm, Intent};
 use crate::lexicon::{deletions, month_number, Analyzed, Lexicon};
 
 /// How strongly a fact is tied to a token found in its phrasings or keywords (the answer text's
@@ -216,6 +220,8 @@ pub struct Matcher {
     surface_ids: HashMap<String, u32>,
     words: Vec<String>,
     facts: Vec<IndexedFact>,
+    /// Each indexed fact's words as the index met them, for a rebuild (see [`build`]).
+    fact_words: Vec<build::FactWords>,
     dispute_ids: Vec<String>,
     unknown_weight: f32,
     coverage_weight: f32,
@@ -233,175 +239,6 @@ pub struct Scope<'a> {
 }
 
 impl Matcher {
-    pub fn build(kb: &KnowledgeBase) -> Matcher {
-        let lexicon = kb.lexicon.clone();
-        let mut m = Matcher {
-            lexicon,
-            vocab: HashMap::new(),
-            idf: Vec::new(),
-            people: Vec::new(),
-            years: Vec::new(),
-            postings: Vec::new(),
-            deletes: HashMap::new(),
-            surfaces: Vec::new(),
-            surface_ids: HashMap::new(),
-            words: Vec::new(),
-            facts: Vec::new(),
-            dispute_ids: kb.disputes.iter().map(|d| d.id.clone()).collect(),
-            unknown_weight: 1.0,
-            coverage_weight: kb.settings.coverage_weight,
-            calibration: kb.settings.calibration,
-        };
-        let weak = kb.settings.answer_weight;
-        let mut strong_ids: Vec<Vec<u32>> = Vec::new();
-        for (pos, fact) in kb.facts.iter().enumerate() {
-            if !fact.is_served() {
-                continue;
-            }
-            let fi = m.facts.len() as u32;
-            let mut strength: HashMap<u32, f32> = HashMap::new();
-            let mut phrasings = Phrasings::default();
-            for p in &fact.phrasings {
-                let (ids, marks) = m.phrasing(p);
-                for &id in &ids {
-                    strength.insert(id, STRONG);
-                }
-                phrasings.push(&ids, marks);
-            }
-            for k in &fact.keywords {
-                let analyzed = m.lexicon.analyze(k);
-                for id in m.index_text(&analyzed) {
-                    strength.insert(id, STRONG);
-                }
-            }
-            let answer = m.lexicon.analyze(&fact.answer);
-            for id in m.index_text(&answer) {
-                strength.entry(id).or_insert(weak);
-            }
-            let mut months = 0u16;
-            let mut years = vec![fact.as_of.year];
-            if let Some(month) = fact.as_of.month {
-                months |= 1 << month;
-            }
-            let mut texts = vec![answer.words];
-            texts.extend(fact.phrasings.iter().map(|p| m.lexicon.words(p)));
-            for w in texts.iter().flatten() {
-                if let Some(m) = month_number(w) {
-                    months |= 1 << m;
-                } else if let Some(y) = as_year(w) {
-                    if !years.contains(&y) {
-                        years.push(y);
-                    }
-                }
-            }
-            let mut not_phrasings = Phrasings::default();
-            for p in &fact.not_phrasings {
-                let (ids, marks) = m.phrasing(p);
-                not_phrasings.push(&ids, marks);
-            }
-            let strong: Vec<u32> = strength
-                .iter()
-                .filter(|(_, s)| **s >= STRONG)
-                .map(|(id, _)| *id)
-                .collect();
-            for (id, s) in strength {
-                m.postings[id as usize].push((fi, s));
-            }
-            let marks = phrasings.marks.iter().fold(0, |acc, m| acc | m);
-            // texts[0] is the answer's words, the rest its phrasings'.
-            let counted: Vec<String> = texts[1..]
-                .iter()
-                .flat_map(|p| m.lexicon.counted(p, 1))
-                .chain(m.lexicon.amounts_of(&texts[0]))
-                .collect();
-            let counts = m.intern_all(&counted);
-            let dispute = m
-                .dispute_ids
-                .iter()
-                .position(|d| *d == fact.dispute)
-                .unwrap_or(usize::MAX) as u16;
-            m.facts.push(IndexedFact {
-                fact: pos,
-                dispute,
-                months,
-                years,
-                phrasings,
-                not_phrasings,
-                fits: [Intent::When, Intent::Quantity, Intent::Quote, Intent::Other]
-                    .map(|i| answer_fits(i, &fact.answer)),
-                vocabulary: 0.0,
-                marks,
-                counts,
-            });
-            strong_ids.push(strong);
-        }
-        let n = m.facts.len().max(1) as f32;
-        m.idf = m
-            .postings
-            .iter()
-            .map(|p| (1.0 + n / (p.len().max(1) as f32)).ln())
-            .collect();
-        let (idf, years) = (&m.idf, &m.years);
-        for (f, ids) in m.facts.iter_mut().zip(&strong_ids) {
-            f.vocabulary = ids.iter().map(|&id| idf[id as usize]).sum();
-        }
-        for f in &mut m.facts {
-            f.phrasings.finish(idf, years);
-            f.not_phrasings.finish(idf, years);
-        }
-        let max_idf = (1.0 + n).ln();
-        m.unknown_weight = kb.settings.unknown_share * max_idf;
-        for (i, (w, _)) in m.surfaces.iter().enumerate() {
-            if w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) {
-                for d in deletions(w) {
-                    m.deletes.entry(d).or_default().push(i as u32);
-                }
-            }
-        }
-        m
-    }
-
-    /// Interns an analysed text's tokens and remembers its surface words for typo correction.
-    fn index_text(&mut self, analyzed: &Analyzed) -> Vec<u32> {
-        let ids = self.intern_all(&analyzed.tokens);
-        for (surface, token) in analyzed.surface.iter().zip(&analyzed.tokens) {
-            if !self.surface_ids.contains_key(surface) {
-                if let Some(&id) = self.vocab.get(token) {
-                    self.surface_ids
-                        .insert(surface.clone(), self.surfaces.len() as u32);
-                    self.surfaces.push((surface.clone(), id));
-                }
-            }
-        }
-        ids
-    }
-
-    /// A phrasing's token ids (sorted) and question markers.
-    fn phrasing(&mut self, text: &str) -> (Vec<u32>, u32) {
-        let analyzed = self.lexicon.analyze(text);
-        (self.index_text(&analyzed), analyzed.marks)
-    }
-
-    fn intern_all(&mut self, tokens: &[String]) -> Vec<u32> {
-        let mut ids: Vec<u32> = tokens.iter().map(|t| self.intern(t)).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
-
-    fn intern(&mut self, token: &str) -> u32 {
-        if let Some(&id) = self.vocab.get(token) {
-            return id;
-        }
-        let id = self.words.len() as u32;
-        self.vocab.insert(token.to_string(), id);
-        self.words.push(token.to_string());
-        self.people.push(self.lexicon.is_person(token));
-        self.years.push(as_year(token).is_some());
-        self.postings.push(Vec::new());
-        id
-    }
-
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }

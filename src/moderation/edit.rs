@@ -3,11 +3,15 @@
 //!
 //! It exists so that the Discord commands and the shell share one code path that never writes an
 //! invalid fact base: every change is validated *before* anything is written, by the same rules
-//! as `strikefacts check` (the whole fact base is loaded with the change applied, in a scratch
-//! copy, and checked with the matcher), plus two rules about answers: a new phrasing that already
-//! leads to another fact is refused, and a change that makes the project's own question set answer
-//! worse needs an explicit confirm. Writers are serialized in the process; every edit names the
-//! version it was based on, so a stale one is refused rather than silently overwriting.
+//! as `strikefacts check`, plus two rules about answers: a new phrasing that already leads to
+//! another fact is refused, and a change that makes the project's own question set answer worse
+//! needs an explicit confirm. When the files are what the serving engine was built from, the
+//! change is applied to it in memory and checked where it can reach ([`reach`]); otherwise (a
+//! hand edit not yet reloaded) the whole fact base is loaded with the change in a scratch copy
+//! and checked. Validation runs without the writer lock; the lock is held to see that the fact
+//! base is still the one validated and to write, so writers are serialized in and across
+//! processes; every edit names the version it was based on, so a stale one is refused rather
+//! than silently overwriting.
 //!
 //! Every operation takes the actor, the guild (none from the shell) and its input, and returns a
 //! typed result or a [`ModerationError`] whose message is fit to show a moderator. They block
@@ -43,6 +47,8 @@ use super::store::{
 };
 use super::unanswered::{UnansweredError, UnansweredGroup, UnansweredLog, UnansweredPolicy};
 use super::usage::{UsageError, UsageLog};
+
+mod reach;
 
 /// The environment variable naming the data folder (audit and unanswered logs).
 pub const DATA_ENV: &str = "STRIKEFACTS_DATA";
@@ -316,6 +322,9 @@ impl Score {
 /// against, copied into a scratch folder with the change applied.
 struct Snapshot {
     files: BTreeMap<PathBuf, String>,
+    /// Each file's version (a hash of its text), computed once: a change's fingerprint then
+    /// hashes one file again, not all of them.
+    versions: BTreeMap<PathBuf, String>,
 }
 
 impl Snapshot {
@@ -340,16 +349,26 @@ impl Snapshot {
                 }
             }
         }
-        Ok(Snapshot { files })
+        let versions = files
+            .iter()
+            .map(|(p, t)| (p.clone(), version_of(t)))
+            .collect();
+        Ok(Snapshot { files, versions })
+    }
+
+    /// The snapshot with one file's text (`rel`, relative to the root) set.
+    fn set(&mut self, rel: PathBuf, text: &str) {
+        self.versions.insert(rel.clone(), version_of(text));
+        self.files.insert(rel, text.to_string());
     }
 
     /// A hash of every file's path and text: equal fingerprints, equal fact bases.
     fn fingerprint(&self) -> String {
         let mut h = Sha256::new();
-        for (p, t) in &self.files {
+        for (p, v) in &self.versions {
             h.update(p.to_string_lossy().as_bytes());
             h.update([0]);
-            h.update(version_of(t).as_bytes());
+            h.update(v.as_bytes());
         }
         h.finalize()
             .iter()
@@ -373,10 +392,13 @@ impl Snapshot {
 /// A change that passed every rule, ready to be written.
 struct Validated {
     engine: Engine,
+    /// The fingerprints of the fact base it was validated on, and of the one it makes.
+    base: String,
     fingerprint: String,
     score: Option<Score>,
-    /// Every `check` error of the new fact base (known ones it already had included).
-    problems: HashSet<ProblemKey>,
+    /// Every `check` error of the new fact base (known ones it already had included), when
+    /// the whole base was checked.
+    problems: Option<HashSet<ProblemKey>>,
     notes: Vec<String>,
 }
 
@@ -394,8 +416,8 @@ pub struct Moderation {
     engine: Arc<ArcSwap<Engine>>,
     questions: Vec<EvalQuestion>,
     today: Option<NaiveDate>,
-    /// Held for the whole check-write-swap of a change (and for reloads), so concurrent
-    /// moderators are applied one after the other and none is lost.
+    /// Held to check that a change's base is still current and to write and swap it (and for
+    /// reloads), so concurrent moderators are applied one after the other and none is lost.
     writer: Mutex<WriterState>,
     /// `.strikefacts/writer.lock` in the fact base: the same serialisation across processes (the bot and
     /// `strikefacts fact ...` run at once), taken with the mutex.
@@ -425,7 +447,7 @@ impl std::ops::DerefMut for WriterGuard<'_> {
 }
 
 /// What the writer knows about the fact base it last wrote or loaded.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct WriterState {
     /// Fingerprint of the fact base the serving engine was built from.
     serving: Option<String>,
@@ -447,8 +469,25 @@ impl std::fmt::Debug for Moderation {
 impl Moderation {
     /// Loads the fact base and opens the logs.
     pub fn open(config: ModerationConfig) -> Result<Moderation, ModerationError> {
+        let read = || {
+            Snapshot::read(&config.knowledge)
+                .ok()
+                .map(|s| s.fingerprint())
+        };
+        let before = read();
         let engine = Engine::load(&config.knowledge).map_err(ModerationError::BaseBroken)?;
-        Moderation::with_engine(config, Arc::new(ArcSwap::from_pointee(engine)))
+        let mut moderation =
+            Moderation::with_engine(config.clone(), Arc::new(ArcSwap::from_pointee(engine)))?;
+        // Unchanged while it loaded (and reconciled): the engine serves these files, so the
+        // first change can be validated on it.
+        if before.is_some() && read() == before {
+            moderation
+                .writer
+                .get_mut()
+                .unwrap_or_else(|p| p.into_inner())
+                .serving = before;
+        }
+        Ok(moderation)
     }
 
     /// Shares an engine handle with the bot: every change swaps the engine in it.
@@ -652,27 +691,32 @@ impl Moderation {
     ) -> Result<Change, ModerationError> {
         draft.complete();
         draft.retired = None;
-        let mut state = self.lock();
-        if let Some(path) = self.store.find(&draft.id)? {
-            return Err(ModerationError::Exists {
-                id: draft.id,
-                path: self.store.relative(&path).display().to_string(),
-            });
+        // Prepared again when another change of the file came first (see `commit`).
+        loop {
+            let state = self.lock();
+            if let Some(path) = self.store.find(&draft.id)? {
+                return Err(ModerationError::Exists {
+                    id: draft.id,
+                    path: self.store.relative(&path).display().to_string(),
+                });
+            }
+            let path = self.store.new_fact_path(&draft.dispute, &draft.id)?;
+            let text = draft.to_toml();
+            drop(state);
+            if let Some(change) = self.commit(
+                actor,
+                guild,
+                Action::Add,
+                &draft.id,
+                &path,
+                None,
+                text,
+                confirm,
+                None,
+            )? {
+                return Ok(change);
+            }
         }
-        let path = self.store.new_fact_path(&draft.dispute, &draft.id)?;
-        let text = draft.to_toml();
-        self.commit(
-            &mut state,
-            actor,
-            guild,
-            Action::Add,
-            &draft.id,
-            &path,
-            None,
-            text,
-            confirm,
-            None,
-        )
     }
 
     /// Replaces a fact with a new text, if `base_version` is still its version.
@@ -695,32 +739,37 @@ impl Moderation {
                 given: draft.id,
             });
         }
-        let mut state = self.lock();
-        let stored = self.read(id)?;
-        self.check_version(&stored, Some(base_version))?;
-        // Retiring and un-retiring have their own operations, which record why; a retired fact
-        // is not served, so an edit of it would go live unseen on its restore.
-        let current = FactDraft::from_toml(&stored.text)?;
-        if current.retired.is_some() {
-            return Err(ModerationError::Retired(id.to_string()));
+        // Prepared again when another change of the file came first (see `commit`).
+        loop {
+            let state = self.lock();
+            let stored = self.read(id)?;
+            self.check_version(&stored, Some(base_version))?;
+            // Retiring and un-retiring have their own operations, which record why; a retired fact
+            // is not served, so an edit of it would go live unseen on its restore.
+            let current = FactDraft::from_toml(&stored.text)?;
+            if current.retired.is_some() {
+                return Err(ModerationError::Retired(id.to_string()));
+            }
+            draft.retired = None;
+            let text = draft.to_toml();
+            if text == stored.text {
+                return Err(ModerationError::Unchanged(id.to_string()));
+            }
+            drop(state);
+            if let Some(change) = self.commit(
+                actor,
+                guild,
+                Action::Edit,
+                id,
+                &stored.path,
+                Some(stored.text),
+                text,
+                confirm,
+                None,
+            )? {
+                return Ok(change);
+            }
         }
-        draft.retired = None;
-        let text = draft.to_toml();
-        if text == stored.text {
-            return Err(ModerationError::Unchanged(id.to_string()));
-        }
-        self.commit(
-            &mut state,
-            actor,
-            guild,
-            Action::Edit,
-            id,
-            &stored.path,
-            Some(stored.text),
-            text,
-            confirm,
-            None,
-        )
     }
 
     /// Stops serving a fact; it stays in its file and in history.
@@ -737,25 +786,30 @@ impl Moderation {
         if reason.is_empty() {
             return Err(ModerationError::NoReason);
         }
-        let mut state = self.lock();
-        let (stored, mut draft) = self.served_draft(id, base_version)?;
-        draft.retired = Some(Retirement {
-            reason: reason.to_string(),
-            at: now_rfc3339(),
-            by: actor.name.clone(),
-        });
-        self.commit(
-            &mut state,
-            actor,
-            guild,
-            Action::Retire,
-            id,
-            &stored.path,
-            Some(stored.text),
-            draft.to_toml(),
-            confirm,
-            Some(reason.to_string()),
-        )
+        // Prepared again when another change of the file came first (see `commit`).
+        loop {
+            let state = self.lock();
+            let (stored, mut draft) = self.served_draft(id, base_version)?;
+            draft.retired = Some(Retirement {
+                reason: reason.to_string(),
+                at: now_rfc3339(),
+                by: actor.name.clone(),
+            });
+            drop(state);
+            if let Some(change) = self.commit(
+                actor,
+                guild,
+                Action::Retire,
+                id,
+                &stored.path,
+                Some(stored.text),
+                draft.to_toml(),
+                confirm,
+                Some(reason.to_string()),
+            )? {
+                return Ok(change);
+            }
+        }
     }
 
     /// Teaches the bot another way to ask for a fact.
@@ -772,25 +826,30 @@ impl Moderation {
         if plain(&phrasing).trim().is_empty() {
             return Err(ModerationError::EmptyPhrasing);
         }
-        let mut state = self.lock();
-        let (stored, mut draft) = self.served_draft(id, base_version)?;
-        let key = plain(&phrasing);
-        if draft.phrasings.iter().any(|p| plain(p) == key) {
-            return Err(ModerationError::DuplicatePhrasing(phrasing, id.to_string()));
+        // Prepared again when another change of the file came first (see `commit`).
+        loop {
+            let state = self.lock();
+            let (stored, mut draft) = self.served_draft(id, base_version)?;
+            let key = plain(&phrasing);
+            if draft.phrasings.iter().any(|p| plain(p) == key) {
+                return Err(ModerationError::DuplicatePhrasing(phrasing, id.to_string()));
+            }
+            draft.phrasings.push(phrasing.clone());
+            drop(state);
+            if let Some(change) = self.commit(
+                actor,
+                guild,
+                Action::Alias,
+                id,
+                &stored.path,
+                Some(stored.text),
+                draft.to_toml(),
+                confirm,
+                Some(phrasing.clone()),
+            )? {
+                return Ok(change);
+            }
         }
-        draft.phrasings.push(phrasing.clone());
-        self.commit(
-            &mut state,
-            actor,
-            guild,
-            Action::Alias,
-            id,
-            &stored.path,
-            Some(stored.text),
-            draft.to_toml(),
-            confirm,
-            Some(phrasing),
-        )
     }
 
     /// Restores the version before the last change not yet undone (so repeated undos walk back
@@ -805,65 +864,70 @@ impl Moderation {
         base_version: &str,
         confirm: bool,
     ) -> Result<Change, ModerationError> {
-        let mut state = self.lock();
-        let stored = self.read(id)?;
-        self.check_version(&stored, Some(base_version))?;
-        let history = self.audit.history(id)?;
-        // The file must be what the log last wrote, or undo would discard someone's hand edit.
-        let last = history.last().cloned();
-        match &last {
-            Some(e) if e.after.as_deref().map(version_of) == Some(stored.version.clone()) => {}
-            Some(_) => {
-                return Err(ModerationError::Stale {
-                    id: id.to_string(),
-                    changed: ChangedBy::Outside,
-                    current_version: stored.version,
-                })
+        // Prepared again when another change of the file came first (see `commit`).
+        loop {
+            let state = self.lock();
+            let stored = self.read(id)?;
+            self.check_version(&stored, Some(base_version))?;
+            let history = self.audit.history(id)?;
+            // The file must be what the log last wrote, or undo would discard someone's hand edit.
+            let last = history.last().cloned();
+            match &last {
+                Some(e) if e.after.as_deref().map(version_of) == Some(stored.version.clone()) => {}
+                Some(_) => {
+                    return Err(ModerationError::Stale {
+                        id: id.to_string(),
+                        changed: ChangedBy::Outside,
+                        current_version: stored.version,
+                    })
+                }
+                None => return Err(ModerationError::NothingToUndo(id.to_string())),
             }
-            None => return Err(ModerationError::NothingToUndo(id.to_string())),
-        }
-        let mut stack: Vec<AuditEntry> = Vec::new();
-        for e in history {
-            if e.action == Action::Undo {
-                stack.pop();
-            } else {
-                stack.push(e);
+            let mut stack: Vec<AuditEntry> = Vec::new();
+            for e in history {
+                if e.action == Action::Undo {
+                    stack.pop();
+                } else {
+                    stack.push(e);
+                }
             }
-        }
-        let target = stack
-            .pop()
-            .ok_or_else(|| ModerationError::NothingToUndo(id.to_string()))?;
-        let (text, note) = match &target.before {
-            Some(before) => (
-                before.clone(),
-                format!(
-                    "undo of {} #{} by {}",
-                    target.action, target.seq, target.actor
+            let target = stack
+                .pop()
+                .ok_or_else(|| ModerationError::NothingToUndo(id.to_string()))?;
+            let (text, note) = match &target.before {
+                Some(before) => (
+                    before.clone(),
+                    format!(
+                        "undo of {} #{} by {}",
+                        target.action, target.seq, target.actor
+                    ),
                 ),
-            ),
-            None => {
-                let mut draft = FactDraft::from_toml(&stored.text)?;
-                let reason = format!("undo of add #{} by {}", target.seq, target.actor);
-                draft.retired = Some(Retirement {
-                    reason: reason.clone(),
-                    at: now_rfc3339(),
-                    by: actor.name.clone(),
-                });
-                (draft.to_toml(), reason)
+                None => {
+                    let mut draft = FactDraft::from_toml(&stored.text)?;
+                    let reason = format!("undo of add #{} by {}", target.seq, target.actor);
+                    draft.retired = Some(Retirement {
+                        reason: reason.clone(),
+                        at: now_rfc3339(),
+                        by: actor.name.clone(),
+                    });
+                    (draft.to_toml(), reason)
+                }
+            };
+            drop(state);
+            if let Some(change) = self.commit(
+                actor,
+                guild,
+                Action::Undo,
+                id,
+                &stored.path,
+                Some(stored.text),
+                text,
+                confirm,
+                Some(note),
+            )? {
+                return Ok(change);
             }
-        };
-        self.commit(
-            &mut state,
-            actor,
-            guild,
-            Action::Undo,
-            id,
-            &stored.path,
-            Some(stored.text),
-            text,
-            confirm,
-            Some(note),
-        )
+        }
     }
 
     /// Appends a source to `sources.toml` and keeps its text as `sources/<id>.txt`, validated:
@@ -1166,11 +1230,15 @@ impl Moderation {
         }
     }
 
-    /// Validates, writes, records and swaps in the new engine. Called with the writer lock held.
+    /// Validates, writes, records and swaps in the new engine. Called without the writer lock:
+    /// the validation (the matcher, the question set) runs unlocked, on the fact base as it is
+    /// now; the lock is held to see that nothing changed meanwhile and to write. If another
+    /// change of the same file came first, `None`: the operation is prepared again from the
+    /// file as it is now; one of another file is validated again, under the lock, on the base
+    /// that change made.
     #[allow(clippy::too_many_arguments)]
     fn commit(
         &self,
-        state: &mut WriterState,
         actor: &Actor,
         guild: Option<u64>,
         action: Action,
@@ -1180,8 +1248,27 @@ impl Moderation {
         after: String,
         confirm: bool,
         note: Option<String>,
-    ) -> Result<Change, ModerationError> {
-        let validated = self.validate(state, id, path, before.as_deref(), &after, confirm)?;
+    ) -> Result<Option<Change>, ModerationError> {
+        // The caches (fingerprint served, question-set score) as of now, updated unlocked.
+        let mut cache = (*self.lock()).clone();
+        let validated = self.validate(&mut cache, id, path, before.as_deref(), &after, confirm);
+        let mut state = self.lock();
+        if fs::read_to_string(path).ok() != before {
+            // Another change of this fact came first: the operation is prepared again from
+            // the file as it is now (an edit based on the old version is then stale).
+            return Ok(None);
+        }
+        let validated = match validated {
+            Ok(v) if state.serving.as_deref() == Some(v.base.as_str()) => v,
+            // The base changed under the validation (or it failed on a base that is no longer
+            // there): what counts is the base as it is now.
+            _ if state.serving != cache.serving => {
+                self.validate(&mut state, id, path, before.as_deref(), &after, confirm)?
+            }
+            Ok(v) => v,
+            Err(e) => return Err(e),
+        };
+        let state = &mut *state;
         let rel = self.store.relative(path).display().to_string();
         let entry = self.write_ahead(
             NewEntry {
@@ -1211,7 +1298,9 @@ impl Moderation {
         self.engine.store(engine.clone());
         state.serving = Some(validated.fingerprint.clone());
         let today = self.today();
-        state.known_problems = Some((validated.fingerprint.clone(), today, validated.problems));
+        if let Some(problems) = validated.problems {
+            state.known_problems = Some((validated.fingerprint.clone(), today, problems));
+        }
         if let Some(score) = validated.score {
             state.baseline = Some((validated.fingerprint, today, score));
         }
@@ -1219,7 +1308,7 @@ impl Moderation {
             actor = %actor.name, guild = ?guild, fact = id, %action, seq = entry.seq,
             "fact changed"
         );
-        Ok(Change {
+        Ok(Some(Change {
             id: id.to_string(),
             action,
             version: version_of(&after),
@@ -1227,7 +1316,7 @@ impl Moderation {
             entry,
             engine,
             notes,
-        })
+        }))
     }
 
     /// Every rule, on the fact base as it would be after the change; writes nothing.
@@ -1281,12 +1370,35 @@ impl Moderation {
                 reasons: to_confirm,
             });
         }
-        // 3. The whole fact base with the change, loaded and checked in a scratch copy.
         let mut snapshot = Snapshot::read(root).map_err(ModerationError::Scratch)?;
         let base_fingerprint = snapshot.fingerprint();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        snapshot.files.insert(rel, after.to_string());
+        snapshot.set(rel, after);
         let fingerprint = snapshot.fingerprint();
+        // 3 and 4 on what the change can reach, when the files are what the engine serves.
+        let serving = self.engine.load_full();
+        // A fact marked `state` answers "is it over?" and "when is the next one?" by rule,
+        // whatever their words: a change of one is checked on the whole fact base.
+        let was_state = serving
+            .knowledge()
+            .facts
+            .iter()
+            .any(|f| f.path == path && f.state);
+        if state.serving.as_deref() == Some(base_fingerprint.as_str()) && !fact.state && !was_state
+        {
+            let before = self.baseline(state, &base_fingerprint, &serving, today);
+            let reached = self.validate_reached(&serving, id, path, after, before.as_ref())?;
+            to_confirm.extend(reached.to_confirm);
+            return Ok(Validated {
+                engine: reached.engine,
+                base: base_fingerprint,
+                fingerprint,
+                score: reached.score,
+                problems: None,
+                notes: confirmed(to_confirm, confirm)?,
+            });
+        }
+        // 3. The whole fact base with the change, loaded and checked in a scratch copy.
         let scratch = tempfile::tempdir().map_err(ModerationError::Scratch)?;
         snapshot
             .write_to(scratch.path())
@@ -1338,7 +1450,6 @@ impl Moderation {
         // The served engine must point at the real files.
         let engine = engine.moved(scratch.path(), root);
         // 4. The project's question set must not get worse.
-        let mut notes = Vec::new();
         let score = if self.questions.is_empty() {
             None
         } else {
@@ -1352,44 +1463,56 @@ impl Moderation {
                 }
             };
             let after_score = Score::of(&eval::run(&engine, &self.questions, today));
-            let worse = before_score.worse_with(&after_score, id);
-            if !worse.is_empty() {
-                let listed: Vec<String> = self
-                    .questions
-                    .iter()
-                    .filter(|q| worse.contains(&q.id))
-                    .take(5)
-                    .map(|q| format!("  [{}] {}", q.id, q.q))
-                    .collect();
-                let reason = format!(
-                    "the question set answers worse: correct {} -> {}, false answers {} -> {}; \
-                     now worse with this fact:\n{}",
-                    before_score.count(Outcome::Correct),
-                    after_score.count(Outcome::Correct),
-                    before_score.count(Outcome::Wrong),
-                    after_score.count(Outcome::Wrong),
-                    listed.join("\n")
-                );
-                to_confirm.push(reason);
-            }
+            to_confirm.extend(self.worse_reason(&before_score, &after_score, id));
             Some(after_score)
         };
-        if !to_confirm.is_empty() {
-            if !confirm {
-                return Err(ModerationError::NeedsConfirm {
-                    reasons: to_confirm,
-                });
-            }
-            notes.extend(to_confirm.into_iter().map(|r| format!("confirmed: {r}")));
-        }
         Ok(Validated {
             engine,
+            base: base_fingerprint,
             fingerprint,
             score,
-            problems: problem_keys,
-            notes,
+            problems: Some(problem_keys),
+            notes: confirmed(to_confirm, confirm)?,
         })
     }
+
+    /// The question set's score on the serving engine (whose fact base has fingerprint `base`),
+    /// from the writer's cache or asked now; `None` without a question set.
+    fn baseline(
+        &self,
+        state: &mut WriterState,
+        base: &str,
+        serving: &Engine,
+        today: NaiveDate,
+    ) -> Option<Score> {
+        if self.questions.is_empty() {
+            return None;
+        }
+        match &state.baseline {
+            Some((f, d, s)) if f == base && *d == today => Some(s.clone()),
+            _ => {
+                let s = Score::of(&eval::run(serving, &self.questions, today));
+                state.baseline = Some((base.to_string(), today, s.clone()));
+                Some(s)
+            }
+        }
+    }
+}
+
+/// The notes of a change that needed confirming, or the refusal when it was not confirmed.
+fn confirmed(to_confirm: Vec<String>, confirm: bool) -> Result<Vec<String>, ModerationError> {
+    if to_confirm.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !confirm {
+        return Err(ModerationError::NeedsConfirm {
+            reasons: to_confirm,
+        });
+    }
+    Ok(to_confirm
+        .into_iter()
+        .map(|r| format!("confirmed: {r}"))
+        .collect())
 }
 
 /// Why a draft's excerpts are not verified: a cited source with no text in the fact base, or an
