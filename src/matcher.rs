@@ -372,46 +372,88 @@ impl Matcher {
         if query.is_empty() || total <= 0.0 {
             return Vec::new();
         }
+        let cover = self.cover(&query);
+        let candidates = self.shortlist(&cover, total, analyzed, scope);
+        let words = self.query_words(&query, skip);
+        let asked = self.asked(analyzed, &query, &words, total, scope);
+        let mut out: Vec<Match> = Vec::with_capacity(candidates.len());
+        let mut disputes: Vec<u16> = Vec::with_capacity(candidates.len());
+        let (mut shared, mut sims) = (Vec::new(), Vec::new());
+        for (fi, coverage, _) in candidates {
+            let scratch = (&mut shared, &mut sims);
+            if let Some(m) = self.score(fi, coverage, &asked, &cover, scope, scratch) {
+                disputes.push(self.facts[fi as usize].dispute);
+                out.push(m);
+            }
+        }
+        self.set_margins(&mut out, &disputes);
+        // Each fact is here once, so the order is total.
+        out.sort_unstable_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.fact.cmp(&b.fact))
+        });
+        out
+    }
+
+    /// How much of the question each fact covers, walking the question's postings.
+    fn cover(&self, query: &[QueryToken]) -> Cover {
+        // A dense accumulator: with common words most facts are touched, and a vector beats a
+        // hash map by far at 10,000 facts.
+        let mut cover = Cover {
+            covered: vec![0.0f32; self.facts.len()],
+            has: vec![0u64; self.facts.len()],
+            touched: Vec::new(),
+        };
+        for (k, t) in query.iter().enumerate() {
+            let Some(id) = t.id else { continue };
+            let bit = if k < 64 { 1u64 << k } else { 0 };
+            for &(fi, strength) in &self.postings[id as usize] {
+                let slot = &mut cover.covered[fi as usize];
+                if *slot == 0.0 {
+                    cover.touched.push(fi);
+                }
+                *slot += t.weight * t.quality * strength;
+                cover.has[fi as usize] |= bit;
+            }
+        }
+        cover
+    }
+
+    /// Whether fact `fi` lacks the question's `k`-th token (`id`).
+    fn lacks(&self, cover: &Cover, fi: u32, k: usize, id: u32) -> bool {
+        if k < 64 {
+            cover.has[fi as usize] & (1 << k) == 0
+        } else {
+            self.postings[id as usize]
+                .binary_search_by_key(&fi, |p| p.0)
+                .is_err()
+        }
+    }
+
+    /// The facts in scope that get the phrasing comparison: (fact, coverage, rank), best first.
+    fn shortlist(
+        &self,
+        cover: &Cover,
+        total: f32,
+        analyzed: &Analyzed,
+        scope: &Scope,
+    ) -> Vec<(u32, f32, f32)> {
         let allowed: Vec<u16> = scope
             .disputes
             .iter()
             .filter_map(|d| self.dispute_ids.iter().position(|x| x == d))
             .map(|p| p as u16)
             .collect();
-        // A dense accumulator: with common words most facts are touched, and a vector beats a
-        // hash map by far at 10,000 facts.
-        let mut covered = vec![0.0f32; self.facts.len()];
-        // Which of the question's first 64 tokens each fact has (bit k for `query[k]`), for the
-        // features of words a fact leaves out, without searching postings again per candidate.
-        let mut has = vec![0u64; self.facts.len()];
-        let mut touched: Vec<u32> = Vec::new();
-        for (k, t) in query.iter().enumerate() {
-            let Some(id) = t.id else { continue };
-            let bit = if k < 64 { 1u64 << k } else { 0 };
-            for &(fi, strength) in &self.postings[id as usize] {
-                let slot = &mut covered[fi as usize];
-                if *slot == 0.0 {
-                    touched.push(fi);
-                }
-                *slot += t.weight * t.quality * strength;
-                has[fi as usize] |= bit;
-            }
-        }
-        let lacks = |fi: u32, k: usize, id: u32| {
-            if k < 64 {
-                has[fi as usize] & (1 << k) == 0
-            } else {
-                self.postings[id as usize]
-                    .binary_search_by_key(&fi, |p| p.0)
-                    .is_err()
-            }
-        };
         // Common words leave many facts tied on coverage; the shortlist prefers, among them, facts
         // whose vocabulary is about these words (precision) and whose phrasings ask the same way
         // ("why", "when"), so the right one is never cut before the phrasing comparison.
         let marks = analyzed.marks.count_ones().max(1) as f32;
-        let mut candidates: Vec<(u32, f32, f32)> = touched
-            .into_iter()
+        let covered = &cover.covered;
+        let mut candidates: Vec<(u32, f32, f32)> = cover
+            .touched
+            .iter()
+            .copied()
             .filter(|fi| allowed.is_empty() || allowed.contains(&self.facts[*fi as usize].dispute))
             .map(|fi| {
                 let f = &self.facts[fi as usize];
@@ -429,15 +471,14 @@ impl Matcher {
         }
         // Ties are broken by fact, so the order is total and an unstable sort gives the same.
         candidates.sort_unstable_by(order);
-        let unknown: f32 = query
-            .iter()
-            .filter(|t| t.id.is_none())
-            .map(|t| t.weight)
-            .sum();
-        // Each word the question has, once, with the question's weight on it and the idf a
-        // phrasing that has it does not count as its own. Cue words (years) were left out of the
-        // question's side; they are left out of phrasings' too, with no weight (every year is: a
-        // phrasing's year is a cue, not a word to match).
+        candidates
+    }
+
+    /// Each word the question has, once, with the question's weight on it and the idf a
+    /// phrasing that has it does not count as its own; ascending by id. Cue words (years) were
+    /// left out of the question's side; they are left out of phrasings' too, with no weight
+    /// (every year is: a phrasing's year is a cue, not a word to match).
+    fn query_words(&self, query: &[QueryToken], skip: &[String]) -> Vec<(u32, [f32; 2])> {
         let asked = query
             .iter()
             .filter_map(|t| t.id.map(|id| (id, t.weight * t.quality)));
@@ -458,18 +499,29 @@ impl Matcher {
         }
         // Ascending ids: the order in which a phrasing's sorted ids add them up.
         words.sort_unstable_by_key(|(id, _)| *id);
-        let q = QuerySide {
-            total: words.iter().map(|(_, [w, _])| w).sum(),
-            words: &words,
-            unknown,
-            marks: analyzed.marks,
-        };
+        words
+    }
+
+    /// What every candidate is scored against: the question's side of the comparison and the
+    /// parts of its features that do not depend on the fact.
+    fn asked<'a>(
+        &self,
+        analyzed: &Analyzed,
+        query: &'a [QueryToken],
+        words: &'a [(u32, [f32; 2])],
+        total: f32,
+        scope: &Scope,
+    ) -> Asked<'a> {
+        let unknown: f32 = query
+            .iter()
+            .filter(|t| t.id.is_none())
+            .map(|t| t.weight)
+            .sum();
         let fuzzy: f32 = query
             .iter()
             .filter(|t| t.id.is_some() && t.quality < 1.0)
             .map(|t| t.weight)
             .sum();
-        let asked_months = month_bits(&analyzed.words);
         // "How many consultants ...": a fact with figures of something else cannot answer it.
         let counted: Vec<u32> = if scope.intent != Some(Intent::Quantity) {
             Vec::new()
@@ -480,78 +532,107 @@ impl Matcher {
                 .filter_map(|t| self.vocab.get(t).copied())
                 .collect()
         };
-        let unknown_name = query
-            .iter()
-            .any(|t| t.id.is_none() && analyzed.names.contains(&t.surface));
-        let max_weight = (1.0 + self.facts.len().max(1) as f32).ln();
-        let mut out: Vec<Match> = Vec::with_capacity(candidates.len());
-        let mut disputes: Vec<u16> = Vec::with_capacity(candidates.len());
-        let (mut shared, mut sims) = (Vec::new(), Vec::new());
-        for (fi, coverage, _) in candidates {
-            let f = &self.facts[fi as usize];
-            f.phrasings.similarities(&q, &mut shared, &mut sims);
-            let (phrasing, similarity) = sims
+        Asked {
+            side: QuerySide {
+                total: words.iter().map(|(_, [w, _])| w).sum(),
+                words,
+                unknown,
+                marks: analyzed.marks,
+            },
+            query,
+            total,
+            unknown,
+            fuzzy,
+            months: month_bits(&analyzed.words),
+            counted,
+            unknown_name: query
                 .iter()
-                .copied()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, 0.0));
-            if !f.not_phrasings.is_empty() {
-                f.not_phrasings.similarities(&q, &mut shared, &mut sims);
-                if sims.iter().any(|&s| s >= 0.8) {
-                    continue;
-                }
-            }
-            let mut raw = self.coverage_weight * coverage.min(1.0)
-                + (1.0 - self.coverage_weight) * similarity;
-            let time_fits = !(asked_months != 0 && f.months & asked_months == 0)
-                && scope.years.iter().all(|y| f.years.contains(y));
-            if !time_fits {
-                raw *= TIME_MISMATCH;
-            }
-            let intent_fits = scope.intent.is_none_or(|i| f.fits[intent_index(i)])
-                && (counted.is_empty()
-                    || counted.iter().any(|c| f.counts.binary_search(c).is_ok()));
-            if !intent_fits {
-                raw *= INTENT_PENALTY;
-            }
-            let features = Features {
-                raw: raw.clamp(0.0, 1.0),
-                coverage: coverage.min(1.0),
-                similarity,
-                // Set below, once every fact of the dispute is scored.
-                margin: 0.0,
-                unknown: unknown / total,
-                fuzzy: fuzzy / total,
-                intent_fits: intent_fits as u8 as f32,
-                time_fits: time_fits as u8 as f32,
-                brevity: 1.0 / query.len() as f32,
-                uncovered: query
-                    .iter()
-                    .enumerate()
-                    .filter(|(k, t)| t.id.is_none_or(|id| lacks(fi, *k, id)))
-                    .map(|(_, t)| t.weight / max_weight)
-                    .fold(0.0, f32::max),
-                unknown_name: unknown_name as u8 as f32,
-                // A person the question names but the fact never mentions: "what did Fletcher
-                // say about the 2023 strikes?" is not answered by a 2023 fact without him.
-                missing_person: query.iter().enumerate().any(|(k, t)| {
-                    t.id.is_some_and(|id| self.people[id as usize] && lacks(fi, k, id))
-                }) as u8 as f32,
-            };
-            disputes.push(f.dispute);
-            out.push(Match {
-                fact: f.fact,
-                confidence: raw.clamp(0.0, 1.0),
-                features,
-                phrasing,
-            });
+                .any(|t| t.id.is_none() && analyzed.names.contains(&t.surface)),
+            max_weight: (1.0 + self.facts.len().max(1) as f32).ln(),
         }
-        // The margin over the runner-up of the same dispute: a clear winner is more likely right
-        // than one of several near-equal facts.
+    }
+
+    /// One candidate's match, or `None` when one of its `not_phrasings` is the question. Its
+    /// margin is set once every candidate is scored ([`Matcher::set_margins`]).
+    fn score(
+        &self,
+        fi: u32,
+        coverage: f32,
+        asked: &Asked,
+        cover: &Cover,
+        scope: &Scope,
+        (shared, sims): (&mut Vec<[f32; 2]>, &mut Vec<f32>),
+    ) -> Option<Match> {
+        let f = &self.facts[fi as usize];
+        f.phrasings.similarities(&asked.side, shared, sims);
+        let (phrasing, similarity) = sims
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap_or((0, 0.0));
+        if !f.not_phrasings.is_empty() {
+            f.not_phrasings.similarities(&asked.side, shared, sims);
+            if sims.iter().any(|&s| s >= 0.8) {
+                return None;
+            }
+        }
+        let mut raw =
+            self.coverage_weight * coverage.min(1.0) + (1.0 - self.coverage_weight) * similarity;
+        let time_fits = !(asked.months != 0 && f.months & asked.months == 0)
+            && scope.years.iter().all(|y| f.years.contains(y));
+        if !time_fits {
+            raw *= TIME_MISMATCH;
+        }
+        let intent_fits = scope.intent.is_none_or(|i| f.fits[intent_index(i)])
+            && (asked.counted.is_empty()
+                || asked
+                    .counted
+                    .iter()
+                    .any(|c| f.counts.binary_search(c).is_ok()));
+        if !intent_fits {
+            raw *= INTENT_PENALTY;
+        }
+        let query = asked.query;
+        let lacks = |k: usize, id: u32| self.lacks(cover, fi, k, id);
+        let features = Features {
+            raw: raw.clamp(0.0, 1.0),
+            coverage: coverage.min(1.0),
+            similarity,
+            // Set once every fact of the dispute is scored.
+            margin: 0.0,
+            unknown: asked.unknown / asked.total,
+            fuzzy: asked.fuzzy / asked.total,
+            intent_fits: intent_fits as u8 as f32,
+            time_fits: time_fits as u8 as f32,
+            brevity: 1.0 / query.len() as f32,
+            uncovered: query
+                .iter()
+                .enumerate()
+                .filter(|(k, t)| t.id.is_none_or(|id| lacks(*k, id)))
+                .map(|(_, t)| t.weight / asked.max_weight)
+                .fold(0.0, f32::max),
+            unknown_name: asked.unknown_name as u8 as f32,
+            // A person the question names but the fact never mentions: "what did Fletcher
+            // say about the 2023 strikes?" is not answered by a 2023 fact without him.
+            missing_person: query.iter().enumerate().any(|(k, t)| {
+                t.id.is_some_and(|id| self.people[id as usize] && lacks(k, id))
+            }) as u8 as f32,
+        };
+        Some(Match {
+            fact: f.fact,
+            confidence: raw.clamp(0.0, 1.0),
+            features,
+            phrasing,
+        })
+    }
+
+    /// The margin over the runner-up of the same dispute (a clear winner is more likely right
+    /// than one of several near-equal facts), then the calibrated confidence.
+    fn set_margins(&self, out: &mut [Match], disputes: &[u16]) {
         // Per dispute, the best score and the best of the others once it is set aside.
         let mut tops: Vec<(u16, f32, f32)> = Vec::new();
-        for (m, &d) in out.iter().zip(&disputes) {
+        for (m, &d) in out.iter().zip(disputes) {
             let score = m.features.raw;
             match tops.iter_mut().find(|t| t.0 == d) {
                 Some(t) if score > t.1 => *t = (d, score, t.1),
@@ -559,27 +640,26 @@ impl Matcher {
                 None => tops.push((d, score, 0.0)),
             }
         }
-        for i in 0..out.len() {
-            let score = out[i].features.raw;
-            let rival =
-                tops.iter()
-                    .find(|t| t.0 == disputes[i])
-                    .map_or(
-                        0.0,
-                        |&(_, best, second)| if score >= best { second } else { best },
-                    );
-            out[i].features.margin = (score - rival).max(0.0);
+        for (m, d) in out.iter_mut().zip(disputes) {
+            let score = m.features.raw;
+            let rival = tops
+                .iter()
+                .find(|t| t.0 == *d)
+                .map_or(
+                    0.0,
+                    |&(_, best, second)| {
+                        if score >= best {
+                            second
+                        } else {
+                            best
+                        }
+                    },
+                );
+            m.features.margin = (score - rival).max(0.0);
             if let Some(c) = &self.calibration {
-                out[i].confidence = c.confidence(&out[i].features);
+                m.confidence = c.confidence(&m.features);
             }
         }
-        // Each fact is here once, so the order is total.
-        out.sort_unstable_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(a.fact.cmp(&b.fact))
-        });
-        out
     }
 
     /// Phrasings that complete or resemble a partly typed question (for autocomplete).
@@ -667,6 +747,34 @@ fn month_bits(words: &[String]) -> u16 {
         .iter()
         .filter_map(|w| month_number(w))
         .fold(0, |acc, m| acc | (1 << m))
+}
+
+/// How much of the question each fact covers (indexed by fact in the index).
+struct Cover {
+    covered: Vec<f32>,
+    /// Which of the question's first 64 tokens each fact has (bit k for `query[k]`), for the
+    /// features of words a fact leaves out, without searching postings again per candidate.
+    has: Vec<u64>,
+    /// The facts with any of the question's words, in the order met.
+    touched: Vec<u32>,
+}
+
+/// The question as every candidate is scored against it.
+struct Asked<'a> {
+    side: QuerySide<'a>,
+    query: &'a [QueryToken],
+    /// The question's weight; of its unknown words; of its corrected typos.
+    total: f32,
+    unknown: f32,
+    fuzzy: f32,
+    /// The months it names, as bits.
+    months: u16,
+    /// What a "how many" question counts (token ids).
+    counted: Vec<u32>,
+    /// It names something (a capitalised word) no fact knows.
+    unknown_name: bool,
+    /// The highest idf a word can have in this index.
+    max_weight: f32,
 }
 
 /// The question as every phrasing is compared with it.
