@@ -460,14 +460,29 @@ fn group_id(key: &[String]) -> String {
 /// Groups declined questions: identical analysed forms first, then similar forms joined to the
 /// most asked group they resemble.
 pub fn group(lexicon: &Lexicon, entries: &[Declined]) -> Vec<UnansweredGroup> {
-    struct Exact {
-        key: Vec<String>,
-        texts: HashMap<String, usize>,
-        count: usize,
-        first_at: String,
-        last_at: String,
-    }
-    // Each distinct wording counted first: one map lookup per entry.
+    let exact = exact_groups(lexicon, count_wordings(entries));
+    let mut out: Vec<UnansweredGroup> = similar_groups(exact)
+        .into_iter()
+        .map(|(key, members)| to_group(&key, &members))
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(b.last_at.cmp(&a.last_at)));
+    out
+}
+
+/// The wordings that fold to one key: how often each was asked, and when first and last.
+struct Exact {
+    key: Vec<String>,
+    texts: HashMap<String, usize>,
+    count: usize,
+    first_at: String,
+    last_at: String,
+}
+
+/// A distinct wording: how often it was asked, and when first and last.
+type Wording<'a> = (&'a str, (usize, &'a str, &'a str));
+
+/// Each distinct wording counted, one map lookup per entry; most asked first.
+fn count_wordings(entries: &[Declined]) -> Vec<Wording<'_>> {
     let mut wordings: HashMap<&str, (usize, &str, &str)> = HashMap::new();
     for e in entries {
         let w = wordings
@@ -477,8 +492,14 @@ pub fn group(lexicon: &Lexicon, entries: &[Declined]) -> Vec<UnansweredGroup> {
         w.1 = w.1.min(e.at.as_str());
         w.2 = w.2.max(e.at.as_str());
     }
-    let mut wordings: Vec<(&str, (usize, &str, &str))> = wordings.into_iter().collect();
+    let mut wordings: Vec<Wording> = wordings.into_iter().collect();
     wordings.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
+    wordings
+}
+
+/// The wordings grouped by key (synonyms and stems folded); most asked first, so that each
+/// group is named after its most asked form.
+fn exact_groups(lexicon: &Lexicon, wordings: Vec<Wording>) -> Vec<Exact> {
     let mut exact: Vec<Exact> = Vec::new();
     let mut index: HashMap<Vec<String>, usize> = HashMap::new();
     for (rank, (text, (count, first_at, last_at))) in wordings.into_iter().enumerate() {
@@ -509,8 +530,12 @@ pub fn group(lexicon: &Lexicon, entries: &[Declined]) -> Vec<UnansweredGroup> {
             x.last_at = last_at.to_string();
         }
     }
-    // Most asked first so that each group is named after its most asked form.
     exact.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    exact
+}
+
+/// Keys that are nearly the same joined under the first (most asked) one.
+fn similar_groups(exact: Vec<Exact>) -> Vec<(Vec<String>, Vec<Exact>)> {
     let mut groups: Vec<(Vec<String>, Vec<Exact>)> = Vec::new();
     for (rank, x) in exact.into_iter().enumerate() {
         // Pairwise similarity only among the most asked wordings: listing stays linear.
@@ -524,37 +549,35 @@ pub fn group(lexicon: &Lexicon, entries: &[Declined]) -> Vec<UnansweredGroup> {
             None => groups.push((x.key.clone(), vec![x])),
         }
     }
-    let mut out: Vec<UnansweredGroup> = groups
-        .into_iter()
-        .map(|(key, members)| {
-            let mut texts: HashMap<String, usize> = HashMap::new();
-            for m in &members {
-                for (t, n) in &m.texts {
-                    *texts.entry(t.clone()).or_default() += n;
-                }
-            }
-            let mut questions: Vec<(String, usize)> = texts.into_iter().collect();
-            questions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            UnansweredGroup {
-                id: group_id(&key),
-                count: members.iter().map(|m| m.count).sum(),
-                question: questions.first().map(|q| q.0.clone()).unwrap_or_default(),
-                first_at: members
-                    .iter()
-                    .map(|m| m.first_at.clone())
-                    .min()
-                    .unwrap_or_default(),
-                last_at: members
-                    .iter()
-                    .map(|m| m.last_at.clone())
-                    .max()
-                    .unwrap_or_default(),
-                questions,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(b.last_at.cmp(&a.last_at)));
-    out
+    groups
+}
+
+/// One group as listed: its wordings, most asked first, and its counts and dates.
+fn to_group(key: &[String], members: &[Exact]) -> UnansweredGroup {
+    let mut texts: HashMap<String, usize> = HashMap::new();
+    for m in members {
+        for (t, n) in &m.texts {
+            *texts.entry(t.clone()).or_default() += n;
+        }
+    }
+    let mut questions: Vec<(String, usize)> = texts.into_iter().collect();
+    questions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    UnansweredGroup {
+        id: group_id(key),
+        count: members.iter().map(|m| m.count).sum(),
+        question: questions.first().map(|q| q.0.clone()).unwrap_or_default(),
+        first_at: members
+            .iter()
+            .map(|m| m.first_at.clone())
+            .min()
+            .unwrap_or_default(),
+        last_at: members
+            .iter()
+            .map(|m| m.last_at.clone())
+            .max()
+            .unwrap_or_default(),
+        questions,
+    }
 }
 
 #[cfg(test)]
