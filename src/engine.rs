@@ -617,14 +617,14 @@ impl Engine {
         let overview = &self.kb.overview;
         let lexicon = self.matcher.lexicon();
         let analyzed = lexicon.analyze(question);
+        // Only a question that asks for one: "what is a junior doctor?" has topic words only, but
+        // its own fact. Checked first, as most questions ask for none.
+        let tokens = overview.topic_tokens(&analyzed)?;
         let cues = self.part_cues(&analyzed, None, today);
         if analyzed.tokens.is_empty() || cues.now || cues.intent != Intent::Other {
             return None;
         }
         let year_tokens = year_tokens(&cues);
-        // Only a question that asks for one: "what is a junior doctor?" has topic words only, but
-        // its own fact.
-        let tokens = overview.topic_tokens(&analyzed, lexicon)?;
         let topic_only = tokens
             .iter()
             .filter(|t| !year_tokens.contains(t))

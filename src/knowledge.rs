@@ -460,7 +460,8 @@ impl Reader {
         let overview = self
             .read_file(&overview_path)
             .and_then(|text| self.parse::<Overview>(&overview_path, &text))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .prepared(&lexicon);
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
         let slang = self.read_questions(&dir.join("questions.toml"), &mut facts);

@@ -28,23 +28,39 @@ pub struct Overview {
     markers: Vec<String>,
     /// A word found in at least this share of the served facts says only what the bot is about.
     pub topic_share: f32,
+    /// The markers as a bit set and each ask as folded words with its tokens, made once by
+    /// [`Overview::prepared`]: every question is checked against them.
+    #[serde(skip)]
+    allowed_marks: u32,
+    #[serde(skip)]
+    ask_runs: Vec<(String, Vec<String>)>,
 }
 
 impl Overview {
+    /// The lists folded and analysed with the fact base's lexicon, as questions are.
+    pub fn prepared(mut self, lexicon: &Lexicon) -> Overview {
+        self.allowed_marks = lexicon.analyze(&self.markers.join(" ")).marks;
+        self.ask_runs = self
+            .asks
+            .iter()
+            .map(|a| (lexicon.words(a).join(" "), lexicon.analyze(a).tokens))
+            .collect();
+        self
+    }
+
     /// The question's topic tokens once the words that ask for an overview are taken out, or
     /// `None` when it asks for none, or carries a marker that asks for something else.
-    pub fn topic_tokens(&self, analyzed: &Analyzed, lexicon: &Lexicon) -> Option<Vec<String>> {
-        let allowed = lexicon.analyze(&self.markers.join(" ")).marks;
-        if analyzed.marks & !allowed != 0 {
+    pub fn topic_tokens(&self, analyzed: &Analyzed) -> Option<Vec<String>> {
+        if analyzed.marks & !self.allowed_marks != 0 {
             return None;
         }
         let mut tokens = analyzed.tokens.clone();
         let mut asked = false;
-        for phrase in &self.asks {
-            if has_run(&analyzed.words, &lexicon.words(phrase).join(" ")) {
+        for (run, ask_tokens) in &self.ask_runs {
+            if has_run(&analyzed.words, run) {
                 asked = true;
-                for t in lexicon.analyze(phrase).tokens {
-                    if let Some(i) = tokens.iter().position(|x| *x == t) {
+                for t in ask_tokens {
+                    if let Some(i) = tokens.iter().position(|x| x == t) {
                         tokens.remove(i);
                     }
                 }
