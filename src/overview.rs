@@ -1,6 +1,6 @@
 //! Questions that name only what the bot is about ask for an overview.
 //!
-//! "What is the doctors' strike about?", "junior doctors strike explained": besides the words
+//! "What is the doctors' strike about?", "the doctors' strikes, explained": besides the words
 //! that ask for an overview, every word is one that most facts share, so no fact stands out and the
 //! best match is whichever mentions "strike" most (a poll, a date). What such a question wants is
 //! what the dispute is about. The words that ask for an overview and the facts that give it are
