@@ -54,6 +54,11 @@ struct PartAnswer {
 impl Engine {
     pub fn new(kb: KnowledgeBase) -> Engine {
         let matcher = Matcher::build(&kb);
+        Engine::with_index(kb, matcher)
+    }
+
+    /// The engine of `kb` with `matcher`, an index built for it (see [`crate::index_cache`]).
+    pub(crate) fn with_index(kb: KnowledgeBase, matcher: Matcher) -> Engine {
         let threshold = kb.settings.threshold;
         Engine {
             kb,

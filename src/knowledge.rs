@@ -11,7 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use rayon::prelude::*;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use crate::calibration::Calibration;
@@ -178,6 +180,12 @@ pub struct KnowledgeBase {
 impl KnowledgeBase {
     /// Reads and validates the whole fact base.
     pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
+        Ok(KnowledgeBase::load_digested(dir)?.0)
+    }
+
+    /// [`KnowledgeBase::load`], with a digest of every file it read (their paths under `dir`
+    /// and their bytes): two loads with the same digest read the same fact base.
+    pub fn load_digested(dir: &Path) -> Result<(KnowledgeBase, ContentDigest), LoadError> {
         let mut reader = Reader::default();
         let kb = reader.read_all(dir);
         if reader
@@ -190,7 +198,8 @@ impl KnowledgeBase {
                 problems: reader.problems,
             });
         }
-        Ok(kb)
+        let digest = reader.content_digest(dir);
+        Ok((kb, digest))
     }
 
     /// The fact base with the fact file at `path` (under `root`) replaced by `text`, or added,
@@ -266,9 +275,57 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// One fact file as read and checked on its own (see [`Reader::read_facts`]).
+struct FactFile {
+    path: PathBuf,
+    text: Option<String>,
+    fact: Option<Fact>,
+    /// Its phrasings made [`crate::lexicon::plain`], to find the same phrasing in two facts.
+    plain_phrasings: Vec<String>,
+    problems: Vec<Problem>,
+    /// Problems with its dispute and sources: not reported for a second fact of the same id.
+    reference_problems: Vec<Problem>,
+    digests: Vec<(PathBuf, ContentDigest)>,
+}
+
+impl FactFile {
+    fn read(
+        path: PathBuf,
+        disputes: &HashSet<String>,
+        sources: &BTreeMap<String, Source>,
+    ) -> FactFile {
+        let (mut reader, mut references) = (Reader::default(), Reader::default());
+        let text = reader.read_file(&path);
+        let fact = text.as_deref().and_then(|text| {
+            let fact = reader.fact_from_text(&path, text)?;
+            references.check_reference_sets(&path, text, &fact, disputes, sources);
+            Some(fact)
+        });
+        let plain_phrasings = fact
+            .iter()
+            .flat_map(|f| &f.phrasings)
+            .map(|p| crate::lexicon::plain(p))
+            .collect();
+        FactFile {
+            path,
+            text,
+            fact,
+            plain_phrasings,
+            problems: reader.problems,
+            reference_problems: references.problems,
+            digests: reader.digests,
+        }
+    }
+}
+
+/// A SHA-256 digest of the files a load read (see [`KnowledgeBase::load_digested`]).
+pub type ContentDigest = [u8; 32];
+
 #[derive(Default)]
 struct Reader {
     problems: Vec<Problem>,
+    /// Each file read, with the digest of its bytes.
+    digests: Vec<(PathBuf, ContentDigest)>,
 }
 
 #[derive(Deserialize)]
@@ -372,7 +429,11 @@ impl Reader {
 
     fn read_file(&mut self, path: &Path) -> Option<String> {
         match read_regular(path) {
-            Ok(text) => Some(text),
+            Ok(text) => {
+                self.digests
+                    .push((path.to_path_buf(), Sha256::digest(&text).into()));
+                Some(text)
+            }
             Err(e) => {
                 self.problems.push(Problem {
                     path: path.to_path_buf(),
@@ -395,6 +456,23 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// One digest of the files read, in path order, each by its path under `root`.
+    fn content_digest(&self, root: &Path) -> ContentDigest {
+        let mut files: Vec<(&Path, &ContentDigest)> = self
+            .digests
+            .iter()
+            .map(|(p, d)| (p.strip_prefix(root).unwrap_or(p), d))
+            .collect();
+        files.sort();
+        let mut all = Sha256::new();
+        for (path, digest) in files {
+            all.update(path.as_os_str().as_encoded_bytes());
+            all.update([0]);
+            all.update(digest);
+        }
+        all.finalize().into()
     }
 
     fn read_all(&mut self, dir: &Path) -> KnowledgeBase {
@@ -645,16 +723,22 @@ impl Reader {
         let mut files = Vec::new();
         collect_toml(dir, &mut files, &mut self.problems);
         files.sort();
+        // Each file is read and checked on its own, in parallel (a large fact base spends most
+        // of its load here); what spans files is checked after, in file order.
+        let read: Vec<FactFile> = files
+            .into_par_iter()
+            .map(|path| FactFile::read(path, disputes, sources))
+            .collect();
         let mut facts: Vec<Fact> = Vec::new();
         let mut ids: HashMap<String, PathBuf> = HashMap::new();
         let mut phrasings: HashMap<String, String> = HashMap::new();
-        for path in files {
-            let Some(text) = self.read_file(&path) else {
+        for file in read {
+            self.problems.extend(file.problems);
+            self.digests.extend(file.digests);
+            let (Some(text), Some(fact)) = (file.text, file.fact) else {
                 continue;
             };
-            let Some(fact) = self.fact_from_text(&path, &text) else {
-                continue;
-            };
+            let path = file.path;
             let offset_of = |needle: &str| text.find(needle).unwrap_or(0);
             if let Some(first) = ids.get(&fact.id) {
                 let msg = format!(
@@ -666,10 +750,9 @@ impl Reader {
                 continue;
             }
             ids.insert(fact.id.clone(), path.clone());
-            self.check_reference_sets(&path, &text, &fact, disputes, sources);
+            self.problems.extend(file.reference_problems);
             if fact.is_served() {
-                for p in &fact.phrasings {
-                    let key = crate::lexicon::plain(p);
+                for (p, key) in fact.phrasings.iter().zip(file.plain_phrasings) {
                     if let Some(other) = phrasings.get(&key) {
                         let msg = format!("phrasing {p:?} is also a phrasing of fact {other:?}");
                         self.problem(&path, &text, offset_of(p), msg);

@@ -6,7 +6,7 @@
 //! The domain's synonyms and slang are data (`knowledge/lexicon.toml`), reviewed like facts; the
 //! generic parts of English (stop words, number words, spelling rules) are here.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
@@ -262,7 +262,7 @@ const ORDINALS: &[(&str, &str)] = &[
 struct RawLexicon {
     /// canonical form -> the variants people write (words or phrases)
     #[serde(default)]
-    synonyms: HashMap<String, Vec<String>>,
+    synonyms: FxHashMap<String, Vec<String>>,
     /// fillers that carry no meaning ("lol", "yo", "fr")
     #[serde(default)]
     ignore: Vec<String>,
@@ -279,15 +279,15 @@ pub struct Lexicon {
     /// The same phrases' words, for matching them with a typo.
     phrase_words: Vec<Vec<String>>,
     /// First word of a phrase -> the phrases (positions in `phrases`) starting with it.
-    phrase_starts: HashMap<String, Vec<usize>>,
+    phrase_starts: FxHashMap<String, Vec<usize>>,
     /// Each first word and its one-character deletions -> the first words (keys of
     /// `phrase_starts`): the candidates one edit from a typo, found without comparing the typo
     /// with every first word.
-    start_deletes: HashMap<String, Vec<String>>,
+    start_deletes: FxHashMap<String, Vec<String>>,
     /// Single-word variants.
-    words: HashMap<String, String>,
+    words: FxHashMap<String, String>,
     /// The same single-word variants after stemming ("walkouts" -> "strike").
-    stems: HashMap<String, String>,
+    stems: FxHashMap<String, String>,
     ignore: Vec<String>,
     /// Stemmed tokens of people's names: a question naming someone wants a fact about them.
     people: Vec<String>,
@@ -367,7 +367,7 @@ impl Lexicon {
             )
         })?;
         // A variant under two forms would fold to whichever the map met last: refuse it.
-        let mut seen: HashMap<String, &str> = HashMap::new();
+        let mut seen: FxHashMap<String, &str> = FxHashMap::default();
         let mut forms: Vec<&String> = raw.synonyms.keys().collect();
         forms.sort();
         for form in forms {
@@ -389,8 +389,8 @@ impl Lexicon {
     fn from_raw(raw: RawLexicon) -> Lexicon {
         let stemmer = Stemmer::create(Algorithm::English);
         let mut phrases = Vec::new();
-        let mut words = HashMap::new();
-        let mut stems = HashMap::new();
+        let mut words = FxHashMap::default();
+        let mut stems = FxHashMap::default();
         for (canonical, variants) in raw.synonyms {
             let canonical = plain(&canonical);
             for v in variants {
@@ -414,13 +414,13 @@ impl Lexicon {
             .iter()
             .map(|(from, _)| from.split_whitespace().map(str::to_string).collect())
             .collect();
-        let mut phrase_starts: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut phrase_starts: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, w) in phrase_words.iter().enumerate() {
             if let Some(first) = w.first() {
                 phrase_starts.entry(first.clone()).or_default().push(i);
             }
         }
-        let mut start_deletes: HashMap<String, Vec<String>> = HashMap::new();
+        let mut start_deletes: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for first in phrase_starts.keys() {
             for key in deletions(first).into_iter().chain([first.clone()]) {
                 let firsts = start_deletes.entry(key).or_default();
@@ -714,7 +714,7 @@ fn names(text: &str) -> Vec<String> {
 
 /// Whether a lower-case word is an English word (`english.txt`), and so not a typo to correct.
 pub fn is_english(word: &str) -> bool {
-    static WORDS: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+    static WORDS: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::OnceLock::new();
     WORDS
         .get_or_init(|| {
@@ -728,7 +728,7 @@ pub fn is_english(word: &str) -> bool {
 
 pub fn is_stopword(word: &str) -> bool {
     // Asked for every word of every text analysed: a set, not a scan of the list.
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
         std::sync::OnceLock::new();
     SET.get_or_init(|| STOPWORDS.iter().copied().collect())
         .contains(word)

@@ -6,7 +6,7 @@
 //! base could not be loaded.
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use strikefacts::check;
 use strikefacts::eval;
 use strikefacts::knowledge::Severity;
-use strikefacts::{Answer, Engine};
+use strikefacts::{Answer, Engine, IndexCache};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +36,18 @@ struct Cli {
     /// Answer as of this date (YYYY-MM-DD) instead of the clock's.
     #[arg(long, global = true, value_parser = parse_day)]
     today: Option<NaiveDate>,
+    /// Keep the built index in this folder between runs, to load a large fact base quickly
+    /// [default: $XDG_CACHE_HOME/strikefacts, else ~/.cache/strikefacts].
+    #[arg(
+        long,
+        global = true,
+        env = "STRIKEFACTS_INDEX_CACHE",
+        value_name = "DIR"
+    )]
+    index_cache: Option<PathBuf>,
+    /// Build the index on every run instead of keeping it.
+    #[arg(long, global = true)]
+    no_index_cache: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -141,12 +153,42 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
     Ok(day)
 }
 
+/// The fact base folder, and where its built index is kept between runs (None: nowhere).
+struct Base {
+    dir: PathBuf,
+    cache: Option<IndexCache>,
+}
+
+impl Base {
+    fn of(cli: &Cli) -> Base {
+        let cache = if cli.no_index_cache {
+            None
+        } else {
+            cli.index_cache.clone().or_else(default_index_cache)
+        };
+        Base {
+            dir: cli.knowledge.clone(),
+            cache: cache.map(IndexCache::new),
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/strikefacts`, else `~/.cache/strikefacts` (the XDG default).
+fn default_index_cache() -> Option<PathBuf> {
+    let xdg = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let home = || std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache"));
+    Some(xdg.or_else(home)?.join("strikefacts"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let today = cli
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    match run(cli.command, &cli.knowledge, today) {
+    let base = Base::of(&cli);
+    match run(cli.command, &base, today) {
         Ok(code) => code,
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
@@ -164,8 +206,12 @@ fn broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn load(dir: &Path) -> Result<Engine, ExitCode> {
-    Engine::load(dir).map_err(|e| {
+fn load(base: &Base) -> Result<Engine, ExitCode> {
+    let loaded = match &base.cache {
+        Some(cache) => cache.load(&base.dir),
+        None => Engine::load(&base.dir),
+    };
+    loaded.map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(3)
     })
@@ -174,21 +220,22 @@ fn load(dir: &Path) -> Result<Engine, ExitCode> {
 /// One function per command. Each writes with `?`, so a closed pipe (`| head`) ends the command
 /// quietly instead of panicking as `println!` does; stdout is not locked for the command's life,
 /// as `serve` runs for weeks.
-fn run(command: Command, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+fn run(command: Command, base: &Base, today: NaiveDate) -> anyhow::Result<ExitCode> {
+    let dir = base.dir.as_path();
     match command {
         Command::Fact(args) => strikefacts::moderation::cli::run_fact(args, dir, today),
         Command::Unanswered(args) => strikefacts::moderation::cli::run_unanswered(args, dir, today),
         Command::Stats(args) => strikefacts::moderation::cli::run_stats(args, dir, today),
-        Command::Ask(args) => cmd_ask(args, dir, today),
-        Command::Check(args) => cmd_check(args, dir, today),
-        Command::Eval(args) => cmd_eval(args, dir, today),
-        Command::Fit(args) => cmd_fit(args, dir, today),
-        Command::Export(args) => cmd_export(args, dir),
-        Command::Serve(args) => cmd_serve(args, dir),
+        Command::Ask(args) => cmd_ask(args, base, today),
+        Command::Check(args) => cmd_check(args, base, today),
+        Command::Eval(args) => cmd_eval(args, base, today),
+        Command::Fit(args) => cmd_fit(args, base, today),
+        Command::Export(args) => cmd_export(args, base),
+        Command::Serve(args) => cmd_serve(args, base),
     }
 }
 
-fn cmd_ask(args: AskArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+fn cmd_ask(args: AskArgs, base: &Base, today: NaiveDate) -> anyhow::Result<ExitCode> {
     let AskArgs {
         question,
         json,
@@ -196,7 +243,7 @@ fn cmd_ask(args: AskArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCo
         previous,
     } = args;
     let mut out = std::io::stdout();
-    let engine = match load(dir) {
+    let engine = match load(base) {
         Ok(e) => e,
         Err(code) => return Ok(code),
     };
@@ -234,11 +281,11 @@ fn cmd_ask(args: AskArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_check(args: CheckArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+fn cmd_check(args: CheckArgs, base: &Base, today: NaiveDate) -> anyhow::Result<ExitCode> {
     let CheckArgs { sources } = args;
     let mut out = std::io::stdout();
 
-    let problems = check::check(dir, sources.as_deref(), today);
+    let problems = check::check(&base.dir, sources.as_deref(), today);
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
@@ -247,10 +294,10 @@ fn cmd_check(args: CheckArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<Ex
         writeln!(out, "{p}")?;
     }
     if errors > 0 {
-        eprintln!("{errors} problem(s) in {}", dir.display());
+        eprintln!("{errors} problem(s) in {}", base.dir.display());
         Ok(ExitCode::from(1))
     } else {
-        let engine = match load(dir) {
+        let engine = match load(base) {
             Ok(e) => e,
             Err(code) => return Ok(code),
         };
@@ -271,7 +318,7 @@ fn cmd_check(args: CheckArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<Ex
     }
 }
 
-fn cmd_eval(args: EvalArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+fn cmd_eval(args: EvalArgs, base: &Base, today: NaiveDate) -> anyhow::Result<ExitCode> {
     let EvalArgs {
         file,
         skip_note,
@@ -280,7 +327,7 @@ fn cmd_eval(args: EvalArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<Exit
         json,
     } = args;
     let mut out = std::io::stdout();
-    let engine = match load(dir) {
+    let engine = match load(base) {
         Ok(e) => e,
         Err(code) => return Ok(code),
     };
@@ -322,10 +369,10 @@ fn cmd_eval(args: EvalArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_fit(args: FitArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCode> {
+fn cmd_fit(args: FitArgs, base: &Base, today: NaiveDate) -> anyhow::Result<ExitCode> {
     let FitArgs { questions } = args;
     let mut out = std::io::stdout();
-    let engine = match load(dir) {
+    let engine = match load(base) {
         Ok(e) => e,
         Err(code) => return Ok(code),
     };
@@ -343,10 +390,10 @@ fn cmd_fit(args: FitArgs, dir: &Path, today: NaiveDate) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_export(args: ExportArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+fn cmd_export(args: ExportArgs, base: &Base) -> anyhow::Result<ExitCode> {
     let ExportArgs { json: _ } = args;
     let mut out = std::io::stdout();
-    let engine = match load(dir) {
+    let engine = match load(base) {
         Ok(e) => e,
         Err(code) => return Ok(code),
     };
@@ -368,7 +415,7 @@ fn cmd_export(args: ExportArgs, dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_serve(args: ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
+fn cmd_serve(args: ServeArgs, base: &Base) -> anyhow::Result<ExitCode> {
     let ServeArgs { discord_proxy } = args;
 
     // A long-running bot follows the clock unless --today was given; `today` here is
@@ -383,7 +430,7 @@ fn cmd_serve(args: ServeArgs, dir: &Path) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let engine = match load(dir) {
+    let engine = match load(base) {
         Ok(e) => e,
         Err(code) => return Ok(code),
     };

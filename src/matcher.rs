@@ -14,10 +14,12 @@
 
 mod build;
 mod reach;
+mod stored;
 
 pub use reach::{Reach, PHRASING_REACH, QUESTION_REACH};
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use crate::calibration::{Calibration, Features};
 use crate::cues::{as_year, asks_to_confirm, Intent};
@@ -79,7 +81,7 @@ struct QueryToken {
     quality: f32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct IndexedFact {
     fact: usize,
     dispute: u16,
@@ -103,7 +105,7 @@ struct IndexedFact {
 /// shortlisted fact, but a question shares only a few words with them: so each fact keeps, per
 /// word of its phrasings, which phrasings have it, and a comparison adds up the question's few
 /// words there instead of looking up every word of every phrasing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Phrasings {
     /// Every phrasing's token ids (each phrasing's sorted), one phrasing after another, and where
     /// each phrasing's end.
@@ -202,10 +204,12 @@ impl Phrasings {
 }
 
 /// The search index over the served facts of a fact base.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Matcher {
+    /// The fact base's own (a stored index is read back with it: see [`stored`]).
+    #[serde(skip)]
     lexicon: Lexicon,
-    vocab: HashMap<String, u32>,
+    vocab: FxHashMap<String, u32>,
     idf: Vec<f32>,
     /// token -> whether it is part of a person's name
     people: Vec<bool>,
@@ -214,10 +218,10 @@ pub struct Matcher {
     /// token -> (indexed fact, strength)
     postings: Vec<Vec<(u32, f32)>>,
     /// one-character deletions of each surface word -> surface words (for typo correction)
-    deletes: HashMap<String, Vec<u32>>,
+    deletes: FxHashMap<String, Vec<u32>>,
     /// surface (unstemmed) words seen in the fact base, and the token each stems to
     surfaces: Vec<(String, u32)>,
-    surface_ids: HashMap<String, u32>,
+    surface_ids: FxHashMap<String, u32>,
     words: Vec<String>,
     facts: Vec<IndexedFact>,
     /// Each indexed fact's words as the index met them, for a rebuild (see [`build`]).
@@ -225,6 +229,8 @@ pub struct Matcher {
     dispute_ids: Vec<String>,
     unknown_weight: f32,
     coverage_weight: f32,
+    /// The fact base's settings' (flattened in them, which the stored form cannot hold).
+    #[serde(skip)]
     calibration: Option<Calibration>,
 }
 

@@ -10,6 +10,11 @@ const TODAY: &str = "2026-11-21";
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_strikefacts"));
+    // The built index is kept between runs; here, beside the build, not in the user's home.
+    c.env(
+        "STRIKEFACTS_INDEX_CACHE",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("index"),
+    );
     c.arg("--knowledge")
         .arg(knowledge())
         .arg("--today")
@@ -425,4 +430,49 @@ fn check_warns_of_an_overview_fact_that_is_missing_or_of_another_dispute() {
     });
     let line = line_of(&path, "contract-2016 = ");
     warned(&o, &path, line, "not of \"contract-2016\"");
+}
+
+/// The index kept between runs (`--index-cache`) answers as a fresh build does, and a changed or
+/// damaged fact base index is never used: the answer follows the files.
+#[test]
+fn the_kept_index_answers_as_a_build_and_follows_the_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (base, cache) = (dir.path().join("knowledge"), dir.path().join("cache"));
+    copy_dir(&knowledge(), &base);
+    let question = "acas junior doctors deal 18 may 2016";
+    let ask = |cache_args: &[&std::ffi::OsStr]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_strikefacts"))
+            .arg("--knowledge")
+            .arg(&base)
+            .args(["--today", TODAY])
+            .args(cache_args)
+            .args(["ask", "--json", question])
+            .output()
+            .expect("run ask");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        stdout(&o)
+    };
+    let kept = [std::ffi::OsStr::new("--index-cache"), cache.as_os_str()];
+    let stored = || fs::read_dir(&cache).map_or(0, |d| d.count());
+    let built = ask(&[std::ffi::OsStr::new("--no-index-cache")]);
+    assert_eq!(stored(), 0);
+    assert_eq!(ask(&kept), built, "the run that stores the index");
+    assert_eq!(stored(), 1);
+    assert_eq!(ask(&kept), built, "the run that reads it back");
+
+    let fact = base.join("facts/contract-2016/2016-acas-deal-may.toml");
+    let text = fs::read_to_string(&fact).expect("read fact");
+    let edited = text.replace("a deal was agreed", "a deal was reached and agreed");
+    assert_ne!(edited, text);
+    fs::write(&fact, edited).expect("write fact");
+    let after = ask(&kept);
+    assert!(after.contains("a deal was reached and agreed"), "{after}");
+    assert_eq!(stored(), 2, "the edited base has an index of its own");
+
+    for entry in fs::read_dir(&cache).expect("cache") {
+        let path = entry.expect("entry").path();
+        let bytes = fs::read(&path).expect("read index");
+        fs::write(&path, &bytes[..bytes.len() / 2]).expect("truncate index");
+    }
+    assert_eq!(ask(&kept), after, "a damaged index is rebuilt, not read");
 }

@@ -8,6 +8,11 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use rayon::prelude::*;
+
 use super::{IndexedFact, Matcher, Phrasings, STRONG};
 use crate::cues::{answer_fits, as_year, Intent};
 use crate::knowledge::KnowledgeBase;
@@ -16,7 +21,7 @@ use crate::model::Fact;
 
 /// A fact's words as the index met them, to replay them in a rebuild: per text (its phrasings,
 /// its keywords, its answer, its not-phrasings, in that order) the surface ids in order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(super) struct FactWords {
     surfaces: Vec<u32>,
     /// Where each text's surface ids end.
@@ -186,6 +191,17 @@ impl<'a> Replay<'a> {
     }
 }
 
+/// How many facts are analysed (in parallel) before they are indexed (in order): enough to keep
+/// every core busy, few enough that their analyses need little memory at once.
+const ANALYSIS_BATCH: usize = 512;
+
+/// Where a fact's words come from in a build.
+enum Source<'a> {
+    /// Fact `.1` of a previous index with the same texts.
+    Previous(&'a Matcher, usize),
+    Fresh(Fresh),
+}
+
 /// Whether two versions of a fact give the index the same words.
 fn same_texts(a: &Fact, b: &Fact) -> bool {
     a.phrasings == b.phrasings
@@ -217,40 +233,63 @@ impl Matcher {
         let weak = kb.settings.answer_weight;
         let mut replay = previous.map(|(_, old)| Replay::new(old));
         let mut strong_ids: Vec<Vec<u32>> = Vec::new();
-        for (pos, fact) in kb.facts.iter().enumerate() {
-            if !fact.is_served() {
-                continue;
+        // Each served fact: its position among the previous index's facts when its texts are
+        // unchanged there, or its texts analysed now.
+        let served: Vec<(usize, &Fact)> = kb
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_served())
+            .collect();
+        for batch in served.chunks(ANALYSIS_BATCH) {
+            let sources = m.sources_of(batch, previous, &known);
+            for (&(pos, fact), source) in batch.iter().zip(&sources) {
+                let words = match source {
+                    Source::Previous(old, i) => replayed(old, *i),
+                    Source::Fresh(fresh) => fresh.words(),
+                };
+                let strong = m.index_fact(pos, &fact.dispute, words, weak, replay.as_mut());
+                strong_ids.push(strong);
             }
-            let reuse = previous.and_then(|(old_kb, old)| {
-                let &i = known.get(fact.id.as_str())?;
-                same_texts(&old_kb.facts[old.facts[i].fact], fact).then_some((old, i))
-            });
-            let fresh;
-            let words = match reuse {
-                Some((old, i)) => replayed(old, i),
-                None => {
-                    fresh = Fresh::of(&m, fact);
-                    fresh.words()
-                }
-            };
-            let strong = m.index_fact(pos, &fact.dispute, words, weak, replay.as_mut());
-            strong_ids.push(strong);
         }
         m.finish(kb, &strong_ids);
         m
     }
 
+    /// Where each fact of `batch` gets its words: the previous index, or an analysis done now,
+    /// in parallel (analysis is independent per fact and most of a build's cost); in order.
+    fn sources_of<'a>(
+        &self,
+        batch: &[(usize, &Fact)],
+        previous: Option<(&KnowledgeBase, &'a Matcher)>,
+        known: &HashMap<&str, usize>,
+    ) -> Vec<Source<'a>> {
+        batch
+            .par_iter()
+            .map(|&(_, fact)| {
+                let reuse = previous.and_then(|(old_kb, old)| {
+                    let &i = known.get(fact.id.as_str())?;
+                    same_texts(&old_kb.facts[old.facts[i].fact], fact).then_some((old, i))
+                });
+                match reuse {
+                    Some((old, i)) => Source::Previous(old, i),
+                    None => Source::Fresh(Fresh::of(self, fact)),
+                }
+            })
+            .collect()
+    }
+
     fn empty(kb: &KnowledgeBase) -> Matcher {
         Matcher {
             lexicon: kb.lexicon.clone(),
-            vocab: HashMap::new(),
+            vocab: FxHashMap::default(),
             idf: Vec::new(),
             people: Vec::new(),
             years: Vec::new(),
             postings: Vec::new(),
-            deletes: HashMap::new(),
+            deletes: FxHashMap::default(),
             surfaces: Vec::new(),
-            surface_ids: HashMap::new(),
+            surface_ids: FxHashMap::default(),
             words: Vec::new(),
             facts: Vec::new(),
             fact_words: Vec::new(),
