@@ -238,7 +238,10 @@ impl Engine {
                 return (part.clone(), vec![part], Vec::new());
             }
         }
-        let first = self.answer_parts(&resolved.asked, &resolved.parts, today);
+        let mut first = self.answer_parts(&resolved.asked, &resolved.parts, today);
+        if resolved.pronoun && resolved.parts.len() <= 1 {
+            self.prefer_own_words(&mut first, cleaned, today);
+        }
         if !first.1.is_empty() {
             return first;
         }
@@ -256,6 +259,41 @@ impl Engine {
             }
         }
         first
+    }
+
+    /// A pronoun's topic names who or what a follow-up is about, not what it asks: the topic's
+    /// words are the previous answer's, so they pull towards the fact already given ("what did
+    /// he say about the contract?" after "who led the junior doctors?" would get the leader
+    /// again). Among the matches that clear the threshold, the one that holds most of the
+    /// follow-up's own words answers; the first match keeps its place on a tie.
+    fn prefer_own_words(
+        &self,
+        answered: &mut (PartAnswer, Vec<PartAnswer>, Vec<usize>),
+        own: &str,
+        today: NaiveDate,
+    ) {
+        let (whole, parts, _) = answered;
+        let Some(first) = whole.facts.first() else {
+            return;
+        };
+        let own_tokens = self.matcher.lexicon().analyze(own).tokens;
+        let share = |pos: usize| self.matcher.share_held(pos, &own_tokens);
+        let Some(current) = self.kb.facts.iter().position(|f| f.id == first.id) else {
+            return;
+        };
+        let given = share(current);
+        let better = whole
+            .near
+            .iter()
+            .filter(|m| m.confidence >= self.threshold && m.fact != current)
+            .map(|m| (m, share(m.fact)))
+            .filter(|(_, s)| *s > given)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((m, _)) = better {
+            whole.facts = vec![self.fact_answer(m, today)];
+            whole.confidence = m.confidence;
+            *parts = vec![whole.clone()];
+        }
     }
 
     /// The notices a screened question carries: the crisis lines, the NHS signposting.
@@ -287,6 +325,7 @@ impl Engine {
                 asked: question.to_string(),
                 parts,
                 time_only: false,
+                pronoun: false,
             })
         };
         let Some(first) = parts.first() else {
@@ -338,6 +377,7 @@ impl Engine {
             asked: follow_up(question, &topic),
             parts,
             time_only: reference == Reference::None,
+            pronoun: matches!(reference, Reference::Singular | Reference::Plural),
         })
     }
 
@@ -1367,6 +1407,8 @@ struct Resolved {
     parts: Vec<String>,
     /// Only the previous answer's time was added: the question may stand alone.
     time_only: bool,
+    /// A pronoun was resolved to the previous answer's topic ("what did he say?").
+    pronoun: bool,
 }
 
 /// A question that leans on an earlier one, with that one's topic added. When the question

@@ -258,6 +258,26 @@ impl Matcher {
         self.postings[id as usize].len() as f32 / self.facts.len().max(1) as f32
     }
 
+    /// How much of the weight (idf) of `tokens` fact `fact` (a position in the fact base) holds,
+    /// by how strongly it holds each: 1 when its phrasings or keywords have them all. Tokens no
+    /// fact uses count for none; 0 when there is nothing to hold.
+    pub fn share_held(&self, fact: usize, tokens: &[String]) -> f32 {
+        let Some(fi) = self.indexed(fact) else {
+            return 0.0;
+        };
+        let (mut held, mut all) = (0.0, 0.0);
+        for id in tokens.iter().filter_map(|t| self.vocab.get(t.as_str())) {
+            let weight = self.idf[*id as usize];
+            all += weight;
+            held += weight * self.strength(fi, *id).unwrap_or(0.0);
+        }
+        if all > 0.0 {
+            held / all
+        } else {
+            0.0
+        }
+    }
+
     /// Number of facts in the index.
     pub fn len(&self) -> usize {
         self.facts.len()

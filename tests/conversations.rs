@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::{Decline, Engine};
 
-const MIN_FOLLOW_UPS: f64 = 0.60;
-const MAX_FALSE_ANSWERS: usize = 8;
+const MIN_FOLLOW_UPS: f64 = 0.62;
+const MAX_FALSE_ANSWERS: usize = 7;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -52,6 +52,23 @@ fn a_follow_up_is_asked_about_the_previous_answer() {
     assert!(a.answered, "{}", a.text);
     assert_eq!(a.facts[0].id, "2026-james-murray-health-secretary");
     assert!(a.text.contains("15 May 2026"), "{}", a.text);
+}
+
+#[test]
+fn a_pronoun_names_who_the_follow_up_is_about_and_its_own_words_what_it_asks() {
+    let e = engine();
+    let previous = vec!["who was the BMA's junior doctor leader in 2016?".to_string()];
+    let first = |q: &str| {
+        let a = e.ask_conversation(&previous, q, today());
+        assert!(a.answered, "{q}: {}", a.text);
+        a.facts[0].id.clone()
+    };
+    // The leader's own fact holds "he" but not what is asked about him.
+    assert_eq!(
+        first("what did he call the contract?"),
+        "2016-malawana-unfair-contract"
+    );
+    assert_eq!(first("did he quit?"), "2016-malawana-resigns");
 }
 
 #[test]

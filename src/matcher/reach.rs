@@ -40,7 +40,7 @@ pub struct Reach<'a> {
 
 impl Matcher {
     /// The position among the indexed facts of the fact base's fact `fact`, if it is served.
-    fn indexed(&self, fact: usize) -> Option<usize> {
+    pub(super) fn indexed(&self, fact: usize) -> Option<usize> {
         self.facts.binary_search_by_key(&fact, |f| f.fact).ok()
     }
 
@@ -58,7 +58,7 @@ impl Matcher {
             .collect()
     }
 
-    fn strength(&self, fi: usize, id: u32) -> Option<f32> {
+    pub(super) fn strength(&self, fi: usize, id: u32) -> Option<f32> {
         let postings = &self.postings[id as usize];
         let k = postings.binary_search_by_key(&(fi as u32), |p| p.0).ok()?;
         Some(postings[k].1)
