@@ -585,7 +585,7 @@ mod tests {
         )
         .unwrap();
         Cues::read(
-            &crate::lexicon::Lexicon::default().analyze(q),
+            &crate::lexicon::bundled().analyze(q),
             &now_words,
             &intents.prepared().unwrap(),
             &disputes(),

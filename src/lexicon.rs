@@ -6,205 +6,11 @@
 //! The domain's synonyms and slang are data (`knowledge/lexicon.toml`), reviewed like facts; the
 //! generic parts of English (stop words, number words, spelling rules) are here.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
-
-/// Words that say nothing about which fact is meant.
-const STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "during",
-    "each",
-    "for",
-    "from",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "just",
-    "me",
-    "more",
-    "most",
-    "my",
-    "no",
-    "nor",
-    "not",
-    "of",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "out",
-    "over",
-    "own",
-    "same",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "yours",
-    "whats",
-    "whos",
-    "wheres",
-    "hows",
-    "whens",
-    "thats",
-    "theres",
-    "theyre",
-    "dont",
-    "didnt",
-    "doesnt",
-    "isnt",
-    "arent",
-    "wasnt",
-    "werent",
-    "im",
-    "ive",
-    "tell",
-    "know",
-    "please",
-    "get",
-    "got",
-    "go",
-    "going",
-    "gonna",
-    "say",
-    "said",
-    "says",
-    "saying",
-    "thing",
-    "things",
-    "happen",
-    "happened",
-    "happening",
-    "anyone",
-    "someone",
-    "us",
-    "let",
-    "lets",
-    "still",
-    "ever",
-    "yet",
-    "now",
-    "currently",
-    "today",
-    "right",
-    "moment",
-    "latest",
-    "recent",
-    "recently",
-    "actually",
-    "really",
-    "even",
-    "like",
-    "much",
-    "many",
-    "way",
-    "ways",
-    "kind",
-    "sort",
-    "lot",
-    "whole",
-    "exactly",
-    "quite",
-    "bit",
-    "anything",
-    "something",
-    "was",
-    "wanna",
-    "want",
-    "wants",
-    "wanted",
-    "make",
-    "made",
-    "cause",
-    "caused",
-    "one",
-    "ones",
-    "well",
-    "new",
-];
 
 const UNITS: &[(&str, u32)] = &[
     ("zero", 0),
@@ -269,7 +75,16 @@ struct RawLexicon {
     /// names of the people in the facts ("streeting", "malawana")
     #[serde(default)]
     people: Vec<String>,
+    /// function words that say nothing about which fact is meant ("the", "did")
+    #[serde(default)]
+    stopwords: Vec<String>,
+    /// function words compared between a question and a phrasing ("why", "still")
+    #[serde(default)]
+    markers: Vec<String>,
 }
+
+/// Most markers a lexicon may list: a text's markers are a bit set of this many bits.
+const MAX_MARKERS: usize = 32;
 
 /// The analysis pipeline: plain text, phrase and word folding, numbers, spelling, stemming.
 #[derive(Clone)]
@@ -288,9 +103,15 @@ pub struct Lexicon {
     words: FxHashMap<String, String>,
     /// The same single-word variants after stemming ("walkouts" -> "strike").
     stems: FxHashMap<String, String>,
-    ignore: Vec<String>,
+    ignore: FxHashSet<String>,
     /// Stemmed tokens of people's names: a question naming someone wants a fact about them.
     people: Vec<String>,
+    /// Words that say nothing about which fact is meant (asked of every word analysed).
+    stopwords: FxHashSet<String>,
+    /// Function words that still tell questions on one topic apart ("why" vs "when", "is it
+    /// over"): too common to find a topic, but compared between a question and a phrasing. A
+    /// text's markers are the bit set of their positions here.
+    markers: Vec<String>,
     stemmer: std::sync::Arc<Stemmer>,
 }
 
@@ -331,13 +152,6 @@ pub fn month_number(word: &str) -> Option<u32> {
     MONTHS.iter().position(|m| *m == word).map(|i| i as u32 + 1)
 }
 
-/// Function words that still tell questions on one topic apart ("why" vs "when", "is it over"):
-/// too common to find a topic, but compared between a question and a phrasing.
-const MARKERS: &[&str] = &[
-    "why", "when", "who", "where", "how", "which", "many", "much", "over", "still", "yet", "now",
-    "anymore", "ever", "say",
-];
-
 /// A question or phrasing after analysis.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Analyzed {
@@ -350,7 +164,7 @@ pub struct Analyzed {
     pub surface: Vec<String>,
     /// The words before folding ("striking" is still "striking"): their endings tell the tense.
     pub plain: Vec<String>,
-    /// The [`MARKERS`] present, as a bit set.
+    /// The lexicon's markers present, as a bit set of their positions.
     pub marks: u32,
     /// Words written with a capital inside a sentence: names. An unknown name (the Louvre) is a
     /// strong sign that the question is about something else.
@@ -366,6 +180,14 @@ impl Lexicon {
                 e.message().to_string(),
             )
         })?;
+        if raw.markers.len() > MAX_MARKERS {
+            let at = text.find("markers").unwrap_or(0);
+            let n = raw.markers.len();
+            return Err((
+                at,
+                format!("{n} markers; at most {MAX_MARKERS} can be told apart"),
+            ));
+        }
         // A variant under two forms would fold to whichever the map met last: refuse it.
         let mut seen: FxHashMap<String, &str> = FxHashMap::default();
         let mut forms: Vec<&String> = raw.synonyms.keys().collect();
@@ -438,6 +260,8 @@ impl Lexicon {
             stems,
             ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
             people: Vec::new(),
+            stopwords: raw.stopwords.iter().map(|w| plain(w)).collect(),
+            markers: raw.markers.iter().map(|w| plain(w)).collect(),
             stemmer: std::sync::Arc::new(stemmer),
         };
         lexicon.people = raw
@@ -601,13 +425,13 @@ impl Lexicon {
         // A word may fold to an ignored one only once stemmed ("current" -> "now").
         let (surface, tokens): (Vec<String>, Vec<String>) = words
             .iter()
-            .filter(|w| !is_stopword(w) && !self.ignore.contains(w))
+            .filter(|w| !self.is_stopword(w) && !self.ignore.contains(*w))
             .map(|w| (w.clone(), self.stem(w)))
             .filter(|(_, t)| !self.ignore.contains(t))
             .unzip();
         let marks = words
             .iter()
-            .filter_map(|w| MARKERS.iter().position(|m| m == w))
+            .filter_map(|w| self.markers.iter().position(|m| m == w))
             .fold(0u32, |acc, i| acc | (1 << i));
         Analyzed {
             words,
@@ -658,10 +482,15 @@ impl Lexicon {
             .iter()
             .skip(from)
             .take(4)
-            .filter(|w| !is_stopword(w) && !self.ignore.contains(*w))
+            .filter(|w| !self.is_stopword(w) && !self.ignore.contains(*w))
             .take(n)
             .map(|w| self.stem(w))
             .collect()
+    }
+
+    /// Whether a word (folded, not stemmed) is a stop word: it says nothing of the topic.
+    pub fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.contains(word)
     }
 
     /// Whether a stemmed token is part of a person's name.
@@ -726,12 +555,12 @@ pub fn is_english(word: &str) -> bool {
         .contains(word)
 }
 
-pub fn is_stopword(word: &str) -> bool {
-    // Asked for every word of every text analysed: a set, not a scan of the list.
-    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    SET.get_or_init(|| STOPWORDS.iter().copied().collect())
-        .contains(word)
+/// The lexicon of the bundled fact base, for tests.
+#[cfg(test)]
+pub(crate) fn bundled() -> Lexicon {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/lexicon.toml");
+    let text = std::fs::read_to_string(path).expect("the bundled lexicon reads");
+    Lexicon::from_toml(&text).expect("the bundled lexicon parses")
 }
 
 /// Whether `phrase` (words joined by single spaces) occurs in `words` as a run of whole words.
@@ -941,17 +770,23 @@ fn spelling(word: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The bundled lexicon's stop words as a TOML line, for a test lexicon of its own.
+    fn stopwords_line() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/lexicon.toml");
+        let text = std::fs::read_to_string(path).expect("the bundled lexicon reads");
+        let bundled: toml::Table = toml::from_str(&text).expect("the bundled lexicon parses");
+        format!("stopwords = {}\n", bundled["stopwords"])
+    }
+
     fn lex() -> Lexicon {
-        Lexicon::from_toml(
-            r#"
+        let rest = r#"
             ignore = ["lol", "yo"]
             [synonyms]
             strike = ["walkout", "walk out", "industrial action"]
             doctor = ["docs", "doc"]
             are = ["r"]
-            "#,
-        )
-        .unwrap()
+            "#;
+        Lexicon::from_toml(&format!("{}{rest}", stopwords_line())).unwrap()
     }
 
     #[test]
@@ -1014,12 +849,28 @@ mod tests {
 
     #[test]
     fn a_word_that_stems_to_an_ignored_one_is_dropped() {
-        let lexicon = Lexicon::from_toml("ignore = [\"now\"]\n[synonyms]\nnow = [\"currently\"]\n")
-            .expect("parses");
+        let text = format!(
+            "{}ignore = [\"now\"]\n[synonyms]\nnow = [\"currently\"]\n",
+            stopwords_line()
+        );
+        let lexicon = Lexicon::from_toml(&text).expect("parses");
         let a = lexicon.analyze("the current deal, now");
         assert_eq!(a.tokens, ["deal"]);
         assert_eq!(a.surface, ["deal"]);
         assert!(a.words.contains(&"now".to_string()), "cues still see it");
+    }
+
+    #[test]
+    fn markers_are_a_bit_set_so_at_most_32_are_listed() {
+        let many: Vec<String> = (0..33).map(|i| format!("\"m{i}\"")).collect();
+        let text = format!("markers = [{}]\n", many.join(", "));
+        let (at, message) = Lexicon::from_toml(&text).expect_err("too many markers");
+        assert_eq!(at, 0);
+        assert!(message.contains("33 markers"), "{message}");
+        let l = bundled();
+        let why = l.analyze("why did they strike").marks;
+        assert_ne!(why, 0);
+        assert_ne!(why, l.analyze("when did they strike").marks);
     }
 
     #[test]

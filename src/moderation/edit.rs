@@ -689,7 +689,7 @@ impl Moderation {
         mut draft: FactDraft,
         confirm: bool,
     ) -> Result<Change, ModerationError> {
-        draft.complete();
+        draft.complete(self.engine.load().matcher().lexicon());
         draft.retired = None;
         // Prepared again when another change of the file came first (see `commit`).
         loop {
@@ -729,7 +729,7 @@ impl Moderation {
         mut draft: FactDraft,
         confirm: bool,
     ) -> Result<Change, ModerationError> {
-        draft.complete();
+        draft.complete(self.engine.load().matcher().lexicon());
         if draft.id.is_empty() {
             draft.id = id.to_string();
         }

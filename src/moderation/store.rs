@@ -16,6 +16,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::lexicon::Lexicon;
 use crate::model::{PartialDate, Retirement};
 
 /// How many hex digits of the SHA-256 make a version: enough that two texts never collide in
@@ -363,7 +364,7 @@ impl FactDraft {
     /// produce a complete fact: an id from the date and the first phrasing, keywords from the
     /// words the phrasings share. Never overwrites what the moderator wrote; never needed for a
     /// draft that is already complete.
-    pub fn complete(&mut self) {
+    pub fn complete(&mut self, lexicon: &Lexicon) {
         let trim_all = |v: &mut Vec<String>| {
             v.iter_mut().for_each(|s| *s = s.trim().to_string());
             v.retain(|s| !s.is_empty());
@@ -383,7 +384,7 @@ impl FactDraft {
             }
         }
         if self.keywords.is_empty() {
-            self.keywords = suggest_keywords(&self.phrasings);
+            self.keywords = suggest_keywords(&self.phrasings, lexicon);
         }
         if self
             .contested
@@ -505,12 +506,12 @@ pub fn suggest_id(as_of: &str, phrasing: &str) -> String {
 }
 
 /// Up to five content words that recur across the phrasings (or the first ones, if none recur).
-pub fn suggest_keywords(phrasings: &[String]) -> Vec<String> {
+pub fn suggest_keywords(phrasings: &[String], lexicon: &Lexicon) -> Vec<String> {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for p in phrasings {
         let mut seen = std::collections::HashSet::new();
         for w in crate::lexicon::plain(p).split_whitespace() {
-            if w.len() < 3 || crate::lexicon::is_stopword(w) || !seen.insert(w.to_string()) {
+            if w.len() < 3 || lexicon.is_stopword(w) || !seen.insert(w.to_string()) {
                 continue;
             }
             match counts.iter_mut().find(|(k, _)| k == w) {
@@ -583,7 +584,8 @@ mod tests {
             suggest_id("2025-12", "What did the Govt offer, in December?"),
             "2025-what-did-the-govt-offer-in-december"
         );
-        let k = suggest_keywords(&["strike dates june".into(), "june strike when".into()]);
+        let phrasings = ["strike dates june".into(), "june strike when".into()];
+        let k = suggest_keywords(&phrasings, &crate::lexicon::bundled());
         assert_eq!(k[..2], ["strike".to_string(), "june".to_string()]);
     }
 }

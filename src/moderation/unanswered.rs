@@ -588,7 +588,7 @@ mod tests {
     fn similar_questions_group_and_dismissals_hide_them() {
         let dir = tempfile::tempdir().unwrap();
         let log = UnansweredLog::open(dir.path()).unwrap();
-        let lex = Lexicon::default();
+        let lex = crate::lexicon::bundled();
         for q in [
             "what is the capital of france",
             "What is the capital of France?",
@@ -652,7 +652,7 @@ mod tests {
         let policy = UnansweredPolicy::from_values(Some("30"), Some("9"), None).unwrap();
         assert_eq!(policy.retention_days, 30);
         let log = UnansweredLog::with_policy(dir.path(), policy).unwrap();
-        let lex = Lexicon::default();
+        let lex = crate::lexicon::bundled();
         log.record("my name is Jo Bloggs, when is the strike", Some(7))
             .unwrap();
         log.record("who is the health secretary", Some(7)).unwrap();
