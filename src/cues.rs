@@ -169,39 +169,6 @@ pub fn named_day(words: &[String]) -> Option<NaiveDate> {
     })
 }
 
-/// Whether a question asks only what happened on a day it names: "what happened on 16 September
-/// 2024?" wants the facts of that day, whatever they are. Its words must ask what happened, and
-/// its topic words, besides the day, say no more than "strike" or "doctors".
-pub fn asks_what_happened(words: &[String], tokens: &[String], day: NaiveDate) -> bool {
-    const ASKING: &[&str] = &[
-        "happen",
-        "happened",
-        "happening",
-        "news",
-        "event",
-        "events",
-        "went",
-    ];
-    const GENERIC: &[&str] = &[
-        "happen", "event", "news", "go", "went", "occur", "took", "take", "place", "day", "date",
-        "doctor", "junior", "strike", "nhs", "england",
-    ];
-    let named = [
-        day.day().to_string(),
-        day.year().to_string(),
-        crate::lexicon::MONTHS[day.month0() as usize].to_string(),
-    ];
-    words.iter().any(|w| ASKING.contains(&w.as_str()))
-        && tokens
-            .iter()
-            .filter(|t| {
-                !named
-                    .iter()
-                    .any(|n| n.starts_with(t.as_str()) || t.starts_with(n))
-            })
-            .all(|t| GENERIC.iter().any(|g| t.starts_with(g)))
-}
-
 /// A four-digit number as a year (whether any dispute covers it is the caller's question).
 pub fn as_year(word: &str) -> Option<i32> {
     if word.len() == 4 && word.bytes().all(|b| b.is_ascii_digit()) {
@@ -346,36 +313,6 @@ impl Needles {
         }
         found
     }
-}
-
-/// Whether the question asks to confirm a claim ("did only 2,000 strike?", "it was 29%, wasn't
-/// it?"): its figures are what is being checked, not what it is about.
-pub fn asks_to_confirm(words: &[String]) -> bool {
-    const OPENERS: &[&str] = &[
-        "did", "was", "were", "is", "are", "has", "have", "had", "does", "do",
-    ];
-    const TAGS: &[&[&str]] = &[
-        &["wasnt", "it"],
-        &["isnt", "it"],
-        &["right"],
-        &["correct"],
-        &["true"],
-        &["didnt", "they"],
-        &["didnt", "it"],
-        &["werent", "they"],
-        &["arent", "they"],
-        &["wasnt", "that"],
-        &["no"],
-    ];
-    let ends_with = |tag: &[&str]| {
-        words.len() >= tag.len()
-            && words[words.len() - tag.len()..]
-                .iter()
-                .zip(tag)
-                .all(|(w, t)| w == t)
-    };
-    words.first().is_some_and(|w| OPENERS.contains(&w.as_str()))
-        || TAGS.iter().any(|t| ends_with(t))
 }
 
 /// Whether an answer text can satisfy an intent: a quantity needs a figure, a time needs a date,
@@ -639,10 +576,6 @@ mod tests {
             Intent::Other
         );
         assert_eq!(read("which year did it start").intent, Intent::When);
-        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-        assert!(asks_to_confirm(&words("did only 500 doctors strike")));
-        assert!(asks_to_confirm(&words("the offer was 10 percent wasnt it")));
-        assert!(!asks_to_confirm(&words("how many doctors struck")));
         assert!(answer_fits(Intent::Quantity, "about 4,000"));
         assert!(!answer_fits(
             Intent::Quote,

@@ -610,9 +610,10 @@ impl Engine {
         }
         let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
         let tokens = self.matcher.corrected_tokens(&analyzed);
-        if let Some(day) = cues::named_day(&analyzed.words)
-            .filter(|d| cues::asks_what_happened(&analyzed.words, &tokens, *d))
-        {
+        if let Some(day) = cues::named_day(&analyzed.words).filter(|d| {
+            let words = &self.kb.timeline_words;
+            words.asks_what_happened(&analyzed.words, &tokens, *d)
+        }) {
             let facts = self.facts_of_day(day, &cues.disputes, &matches, today);
             if !facts.is_empty() {
                 return PartAnswer {

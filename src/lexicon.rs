@@ -81,6 +81,18 @@ struct RawLexicon {
     /// function words compared between a question and a phrasing ("why", "still")
     #[serde(default)]
     markers: Vec<String>,
+    /// how a question that checks a claim opens ("did", "was")
+    #[serde(default)]
+    claim_openers: Vec<String>,
+    /// how a question that checks a claim ends ("wasnt it", "right")
+    #[serde(default)]
+    claim_tags: Vec<String>,
+    /// after "how many", words that count whoever the fact counts ("people")
+    #[serde(default)]
+    counts_anyone: Vec<String>,
+    /// adverbs of frequency, kept as words ("hourly")
+    #[serde(default)]
+    frequency_adverbs: Vec<String>,
 }
 
 /// Most markers a lexicon may list: a text's markers are a bit set of this many bits.
@@ -112,6 +124,14 @@ pub struct Lexicon {
     /// over"): too common to find a topic, but compared between a question and a phrasing. A
     /// text's markers are the bit set of their positions here.
     markers: Vec<String>,
+    /// A question opening with one of these, or ending with one of the tags (runs of words),
+    /// asks to confirm a claim ("did only 2,000 strike?", "it was 29%, wasn't it?").
+    claim_openers: FxHashSet<String>,
+    claim_tags: Vec<Vec<String>>,
+    /// Stemmed: after "how many", these count whoever the fact counts (doctors, members, voters).
+    counts_anyone: FxHashSet<String>,
+    /// Adverbs that say how often ("hourly"): unlike other adverbs they are words to match.
+    frequency_adverbs: FxHashSet<String>,
     stemmer: std::sync::Arc<Stemmer>,
 }
 
@@ -262,8 +282,22 @@ impl Lexicon {
             people: Vec::new(),
             stopwords: raw.stopwords.iter().map(|w| plain(w)).collect(),
             markers: raw.markers.iter().map(|w| plain(w)).collect(),
+            claim_openers: raw.claim_openers.iter().map(|w| plain(w)).collect(),
+            claim_tags: raw
+                .claim_tags
+                .iter()
+                .map(|t| plain(t).split_whitespace().map(str::to_string).collect())
+                .filter(|t: &Vec<String>| !t.is_empty())
+                .collect(),
+            counts_anyone: FxHashSet::default(),
+            frequency_adverbs: raw.frequency_adverbs.iter().map(|w| plain(w)).collect(),
             stemmer: std::sync::Arc::new(stemmer),
         };
+        lexicon.counts_anyone = raw
+            .counts_anyone
+            .iter()
+            .map(|w| lexicon.stem(&plain(w)))
+            .collect();
         lexicon.people = raw
             .people
             .iter()
@@ -457,7 +491,7 @@ impl Lexicon {
         // "How many people ..." counts whoever the fact counts: doctors, members, voters.
         if counted
             .first()
-            .is_some_and(|w| ["peopl", "person", "one", "time"].contains(&w.as_str()))
+            .is_some_and(|w| self.counts_anyone.contains(w))
         {
             return Vec::new();
         }
@@ -486,6 +520,21 @@ impl Lexicon {
             .take(n)
             .map(|w| self.stem(w))
             .collect()
+    }
+
+    /// Whether the question asks to confirm a claim ("did only 2,000 strike?", "it was 29%,
+    /// wasn't it?"): its figures are what is being checked, not what it is about.
+    pub fn asks_to_confirm(&self, words: &[String]) -> bool {
+        let ends_with = |tag: &[String]| words.len() >= tag.len() && words.ends_with(tag);
+        words
+            .first()
+            .is_some_and(|w| self.claim_openers.contains(w))
+            || self.claim_tags.iter().any(|t| ends_with(t))
+    }
+
+    /// Whether a word says how often ("hourly", "weekly").
+    pub fn is_frequency_adverb(&self, word: &str) -> bool {
+        self.frequency_adverbs.contains(word)
     }
 
     /// Whether a word (folded, not stemmed) is a stop word: it says nothing of the topic.
@@ -561,6 +610,20 @@ pub(crate) fn bundled() -> Lexicon {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/lexicon.toml");
     let text = std::fs::read_to_string(path).expect("the bundled lexicon reads");
     Lexicon::from_toml(&text).expect("the bundled lexicon parses")
+}
+
+/// The bundled lexicon's word lists other than its synonyms, fillers and people (stop words,
+/// markers, claims, ...) as TOML lines, for a test lexicon of its own.
+#[cfg(test)]
+pub(crate) fn bundled_word_lists() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/lexicon.toml");
+    let text = std::fs::read_to_string(path).expect("the bundled lexicon reads");
+    let bundled: toml::Table = toml::from_str(&text).expect("the bundled lexicon parses");
+    bundled
+        .iter()
+        .filter(|(key, value)| value.is_array() && !["ignore", "people"].contains(&key.as_str()))
+        .map(|(key, value)| format!("{key} = {value}\n"))
+        .collect()
 }
 
 /// Whether `phrase` (words joined by single spaces) occurs in `words` as a run of whole words.
@@ -770,14 +833,6 @@ fn spelling(word: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The bundled lexicon's stop words as a TOML line, for a test lexicon of its own.
-    fn stopwords_line() -> String {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/knowledge/lexicon.toml");
-        let text = std::fs::read_to_string(path).expect("the bundled lexicon reads");
-        let bundled: toml::Table = toml::from_str(&text).expect("the bundled lexicon parses");
-        format!("stopwords = {}\n", bundled["stopwords"])
-    }
-
     fn lex() -> Lexicon {
         let rest = r#"
             ignore = ["lol", "yo"]
@@ -786,7 +841,7 @@ mod tests {
             doctor = ["docs", "doc"]
             are = ["r"]
             "#;
-        Lexicon::from_toml(&format!("{}{rest}", stopwords_line())).unwrap()
+        Lexicon::from_toml(&format!("{}{rest}", bundled_word_lists())).unwrap()
     }
 
     #[test]
@@ -851,13 +906,23 @@ mod tests {
     fn a_word_that_stems_to_an_ignored_one_is_dropped() {
         let text = format!(
             "{}ignore = [\"now\"]\n[synonyms]\nnow = [\"currently\"]\n",
-            stopwords_line()
+            bundled_word_lists()
         );
         let lexicon = Lexicon::from_toml(&text).expect("parses");
         let a = lexicon.analyze("the current deal, now");
         assert_eq!(a.tokens, ["deal"]);
         assert_eq!(a.surface, ["deal"]);
         assert!(a.words.contains(&"now".to_string()), "cues still see it");
+    }
+
+    #[test]
+    fn a_claim_to_confirm_opens_or_ends_as_one() {
+        let l = bundled();
+        let confirms = |t: &str| l.asks_to_confirm(&l.words(t));
+        assert!(confirms("did only 500 doctors strike"));
+        assert!(confirms("the offer was 10% wasn't it?"));
+        assert!(!confirms("how many doctors struck"));
+        assert!(!confirms("wasnt"), "a tag is matched whole");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::calibration::{Calibration, Features};
-use crate::cues::{as_year, asks_to_confirm, Intent};
+use crate::cues::{as_year, Intent};
 use crate::lexicon::{deletions, month_number, Analyzed, Lexicon};
 
 /// How strongly a fact is tied to a token found in its phrasings or keywords (the answer text's
@@ -278,6 +278,19 @@ impl Matcher {
         }
     }
 
+    /// Whether an unknown word is an adverb made from an English word ("purely", "formally"): it
+    /// says how, not what about, so it is left out rather than counted against every fact. Words
+    /// of frequency ("hourly", "weekly") stay: "how much do doctors earn hourly?" asks what no
+    /// fact says.
+    fn is_adverb(&self, surface: &str) -> bool {
+        surface.len() >= 6
+            && crate::lexicon::is_english(surface)
+            && surface
+                .strip_suffix("ly")
+                .is_some_and(crate::lexicon::is_english)
+            && !self.lexicon.is_frequency_adverb(surface)
+    }
+
     /// Number of facts in the index.
     pub fn len(&self) -> usize {
         self.facts.len()
@@ -330,7 +343,7 @@ impl Matcher {
     fn resolve(&self, analyzed: &Analyzed, skip: &[String]) -> Vec<QueryToken> {
         let mut seen = Vec::new();
         let mut out = Vec::new();
-        let claim = asks_to_confirm(&analyzed.words);
+        let claim = self.lexicon.asks_to_confirm(&analyzed.words);
         for (i, t) in analyzed.tokens.iter().enumerate() {
             if skip.contains(t) || seen.contains(t) {
                 continue;
@@ -351,7 +364,7 @@ impl Matcher {
                         weight: self.idf[id as usize],
                         quality: FUZZY,
                     },
-                    None if is_adverb(surface) => continue,
+                    None if self.is_adverb(surface) => continue,
                     None => QueryToken {
                         surface: surface.clone(),
                         id: None,
@@ -730,28 +743,6 @@ impl Matcher {
     }
 }
 
-/// Whether an unknown word is an adverb made from an English word ("purely", "formally"): it says
-/// how, not what about, so it is left out rather than counted against every fact. Words of
-/// frequency ("hourly", "weekly") stay: "how much do doctors earn hourly?" asks what no fact says.
-fn is_adverb(surface: &str) -> bool {
-    const FREQUENCY: &[&str] = &[
-        "hourly",
-        "daily",
-        "weekly",
-        "monthly",
-        "yearly",
-        "annually",
-        "quarterly",
-        "nightly",
-    ];
-    surface.len() >= 6
-        && crate::lexicon::is_english(surface)
-        && surface
-            .strip_suffix("ly")
-            .is_some_and(crate::lexicon::is_english)
-        && !FREQUENCY.contains(&surface)
-}
-
 fn intent_index(intent: Intent) -> usize {
     match intent {
         Intent::When => 0,
@@ -866,10 +857,11 @@ mod tests {
     }
 
     fn kb() -> KnowledgeBase {
-        let lexicon = Lexicon::from_toml(
-            "people = [\"wes streeting\"]\n[synonyms]\nstrike = [\"walkout\", \"industrial action\"]\n\
+        let lexicon = Lexicon::from_toml(&format!(
+            "{}people = [\"wes streeting\"]\n[synonyms]\nstrike = [\"walkout\", \"industrial action\"]\n\
              doctor = [\"docs\"]\n",
-        )
+            crate::lexicon::bundled_word_lists()
+        ))
         .expect("lexicon");
         KnowledgeBase {
             root: Default::default(),

@@ -51,8 +51,42 @@ pub enum TimelineQuery {
 pub struct TimelineWords {
     pub words: Vec<String>,
     pub kinds: Kinds,
+    pub what_happened: WhatHappened,
     /// Each season's first and last month, within one year.
     pub seasons: BTreeMap<String, [u32; 2]>,
+}
+
+/// `[what_happened]` of `timeline-words.toml`: a question that asks only what happened on a day
+/// it names ("what happened on 16 September 2024?") gets the facts of that day.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatHappened {
+    /// Folded words, one of which asks what happened.
+    asking: Vec<String>,
+    /// The starts of the only topic tokens (stems) it may have besides the day.
+    topic: Vec<String>,
+}
+
+impl TimelineWords {
+    /// Whether a question asks only what happened on `day`, which it names: its words ask what
+    /// happened, and its topic words, besides the day, say no more than "strike" or "doctors".
+    pub fn asks_what_happened(&self, words: &[String], tokens: &[String], day: NaiveDate) -> bool {
+        let w = &self.what_happened;
+        let named = [
+            day.day().to_string(),
+            day.year().to_string(),
+            crate::lexicon::MONTHS[day.month0() as usize].to_string(),
+        ];
+        words.iter().any(|word| w.asking.contains(word))
+            && tokens
+                .iter()
+                .filter(|t| {
+                    !named
+                        .iter()
+                        .any(|n| n.starts_with(t.as_str()) || t.starts_with(n))
+                })
+                .all(|t| w.topic.iter().any(|g| t.starts_with(g.as_str())))
+    }
 }
 
 /// `[kinds]` of `timeline-words.toml`: runs of folded words that tell one kind of question.
