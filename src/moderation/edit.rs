@@ -402,6 +402,18 @@ struct Validated {
     notes: Vec<String>,
 }
 
+/// A change past its first checks, on its way to the costly ones (see [`Moderation::validate`]).
+struct Checked<'a> {
+    id: &'a str,
+    draft: &'a FactDraft,
+    /// The fingerprints of the fact base on disk, and of the one the change makes.
+    base: String,
+    fingerprint: String,
+    /// What the moderator confirmed (or must), so far.
+    to_confirm: Vec<String>,
+    confirm: bool,
+}
+
 /// A `check` problem's identity across a scratch copy and the real folder, and across small
 /// shifts in confidence: the file and the phrasing (or message) it is about.
 type ProblemKey = (String, String);
@@ -1337,33 +1349,12 @@ impl Moderation {
         if !bounded.is_empty() {
             return Err(ModerationError::Invalid { problems: bounded });
         }
-
         // 1. The file on its own (fields, lengths, dates, id = file name).
         let fact = parse_fact(path, after).map_err(|problems| ModerationError::Invalid {
             problems: describe(&problems, root),
         })?;
-        let mut to_confirm = Vec::new();
         // 2. New phrasings must not already lead to another fact.
-        let old: HashSet<String> = before
-            .and_then(|b| FactDraft::from_toml(b).ok())
-            // A retired fact's phrasings were its own: un-retiring it adds nothing new.
-            .map(|d| d.phrasings.iter().map(|p| plain(p)).collect())
-            .unwrap_or_default();
-        if fact.is_served() {
-            let serving = self.engine.load();
-            for p in fact.phrasings.iter().filter(|p| !old.contains(&plain(p))) {
-                let a = serving.ask(p, today);
-                let elsewhere = a.answered
-                    && !a.facts.iter().any(|f| f.id == id)
-                    && !a.facts.iter().any(|f| f.id.starts_with("timeline:"));
-                if let (true, Some(other)) = (elsewhere, a.facts.first()) {
-                    to_confirm.push(format!(
-                        "the phrasing {p:?} already leads to fact {:?} (confidence {:.2})",
-                        other.id, other.confidence
-                    ));
-                }
-            }
-        }
+        let to_confirm = self.phrasings_elsewhere(id, &fact, before, today);
         // Refused before the costly checks; with confirm it goes on to them.
         if !to_confirm.is_empty() && !confirm {
             return Err(ModerationError::NeedsConfirm {
@@ -1371,10 +1362,17 @@ impl Moderation {
             });
         }
         let mut snapshot = Snapshot::read(root).map_err(ModerationError::Scratch)?;
-        let base_fingerprint = snapshot.fingerprint();
+        let base = snapshot.fingerprint();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
         snapshot.set(rel, after);
-        let fingerprint = snapshot.fingerprint();
+        let change = Checked {
+            id,
+            draft: &draft,
+            base,
+            fingerprint: snapshot.fingerprint(),
+            to_confirm,
+            confirm,
+        };
         // 3 and 4 on what the change can reach, when the files are what the engine serves.
         let serving = self.engine.load_full();
         // A fact marked `state` answers "is it over?" and "when is the next one?" by rule,
@@ -1384,21 +1382,67 @@ impl Moderation {
             .facts
             .iter()
             .any(|f| f.path == path && f.state);
-        if state.serving.as_deref() == Some(base_fingerprint.as_str()) && !fact.state && !was_state
-        {
-            let before = self.baseline(state, &base_fingerprint, &serving, today);
+        if state.serving.as_deref() == Some(change.base.as_str()) && !fact.state && !was_state {
+            let before = self.baseline(state, &change.base, &serving, today);
             let reached = self.validate_reached(&serving, id, path, after, before.as_ref())?;
+            let mut to_confirm = change.to_confirm;
             to_confirm.extend(reached.to_confirm);
             return Ok(Validated {
                 engine: reached.engine,
-                base: base_fingerprint,
-                fingerprint,
+                base: change.base,
+                fingerprint: change.fingerprint,
                 score: reached.score,
                 problems: None,
                 notes: confirmed(to_confirm, confirm)?,
             });
         }
-        // 3. The whole fact base with the change, loaded and checked in a scratch copy.
+        self.validate_whole(state, &snapshot, change)
+    }
+
+    /// The moderator's confirmations that the draft's new phrasings call for: each one that the
+    /// serving engine already answers with another fact.
+    fn phrasings_elsewhere(
+        &self,
+        id: &str,
+        fact: &crate::model::Fact,
+        before: Option<&str>,
+        today: NaiveDate,
+    ) -> Vec<String> {
+        if !fact.is_served() {
+            return Vec::new();
+        }
+        let old: HashSet<String> = before
+            .and_then(|b| FactDraft::from_toml(b).ok())
+            // A retired fact's phrasings were its own: un-retiring it adds nothing new.
+            .map(|d| d.phrasings.iter().map(|p| plain(p)).collect())
+            .unwrap_or_default();
+        let serving = self.engine.load();
+        let mut to_confirm = Vec::new();
+        for p in fact.phrasings.iter().filter(|p| !old.contains(&plain(p))) {
+            let a = serving.ask(p, today);
+            let elsewhere = a.answered
+                && !a.facts.iter().any(|f| f.id == id)
+                && !a.facts.iter().any(|f| f.id.starts_with("timeline:"));
+            if let (true, Some(other)) = (elsewhere, a.facts.first()) {
+                to_confirm.push(format!(
+                    "the phrasing {p:?} already leads to fact {:?} (confidence {:.2})",
+                    other.id, other.confidence
+                ));
+            }
+        }
+        to_confirm
+    }
+
+    /// Steps 3 and 4 on the whole fact base with the change (`snapshot`), loaded and checked
+    /// in a scratch copy: when the files are not what the engine serves, or a `state` fact
+    /// changes.
+    fn validate_whole(
+        &self,
+        state: &mut WriterState,
+        snapshot: &Snapshot,
+        change: Checked,
+    ) -> Result<Validated, ModerationError> {
+        let (root, today) = (self.store.root(), self.today());
         let scratch = tempfile::tempdir().map_err(ModerationError::Scratch)?;
         snapshot
             .write_to(scratch.path())
@@ -1407,7 +1451,7 @@ impl Moderation {
             problems: describe(&e.problems, scratch.path()),
         })?;
         // Every excerpt in the text of a source the fact cites (the sources exist: loaded).
-        let unverified = unverified_excerpts(root, &draft)?;
+        let unverified = unverified_excerpts(root, change.draft)?;
         if !unverified.is_empty() {
             return Err(ModerationError::Invalid {
                 problems: unverified,
@@ -1415,65 +1459,90 @@ impl Moderation {
         }
         // Built once: checked here, then served from the real folder.
         let engine = Engine::new(kb);
-        let problems: Vec<Problem> = check_engine(&engine, today)
-            .into_iter()
-            .filter(|p| p.severity == Severity::Error)
-            .collect();
-        let problem_keys: HashSet<ProblemKey> =
-            problems.iter().map(|p| key(p, scratch.path())).collect();
-        if !problems.is_empty() {
-            // Only what this change breaks counts: a base that already fails a rule (a hand
-            // edit, a tuning in progress) must not block every moderator.
-            let known = match &state.known_problems {
-                Some((f, d, k)) if *f == base_fingerprint && *d == today => k.clone(),
-                _ => {
-                    let base = KnowledgeBase::load(root).map_err(ModerationError::BaseBroken)?;
-                    let k: HashSet<ProblemKey> = check_loaded(&base, today)
-                        .iter()
-                        .filter(|p| p.severity == Severity::Error)
-                        .map(|p| key(p, root))
-                        .collect();
-                    state.known_problems = Some((base_fingerprint.clone(), today, k.clone()));
-                    k
-                }
-            };
-            let new: Vec<Problem> = problems
-                .into_iter()
-                .filter(|p| !known.contains(&key(p, scratch.path())))
-                .collect();
-            if !new.is_empty() {
-                return Err(ModerationError::Invalid {
-                    problems: describe(&new, scratch.path()),
-                });
-            }
-        }
+        let problems = self.problems_of_change(state, &engine, scratch.path(), &change.base)?;
         // The served engine must point at the real files.
         let engine = engine.moved(scratch.path(), root);
         // 4. The project's question set must not get worse.
+        let mut to_confirm = change.to_confirm;
         let score = if self.questions.is_empty() {
             None
         } else {
-            let before_score = match &state.baseline {
-                Some((f, d, s)) if *f == base_fingerprint && *d == today => s.clone(),
-                _ => {
-                    let base = Engine::load(root).map_err(ModerationError::BaseBroken)?;
-                    let s = Score::of(&eval::run(&base, &self.questions, today));
-                    state.baseline = Some((base_fingerprint.clone(), today, s.clone()));
-                    s
-                }
-            };
+            let before_score = self.whole_baseline(state, &change.base, today)?;
             let after_score = Score::of(&eval::run(&engine, &self.questions, today));
-            to_confirm.extend(self.worse_reason(&before_score, &after_score, id));
+            to_confirm.extend(self.worse_reason(&before_score, &after_score, change.id));
             Some(after_score)
         };
         Ok(Validated {
             engine,
-            base: base_fingerprint,
-            fingerprint,
+            base: change.base,
+            fingerprint: change.fingerprint,
             score,
-            problems: Some(problem_keys),
-            notes: confirmed(to_confirm, confirm)?,
+            problems: Some(problems),
+            notes: confirmed(to_confirm, change.confirm)?,
         })
+    }
+
+    /// Every `check` error of the changed fact base (built in `scratch`), or the errors it adds
+    /// to the base (fingerprint `base`): only what this change breaks counts, since a base that
+    /// already fails a rule (a hand edit, a tuning in progress) must not block every moderator.
+    fn problems_of_change(
+        &self,
+        state: &mut WriterState,
+        engine: &Engine,
+        scratch: &Path,
+        base: &str,
+    ) -> Result<HashSet<ProblemKey>, ModerationError> {
+        let (root, today) = (self.store.root(), self.today());
+        let problems: Vec<Problem> = check_engine(engine, today)
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+        let problem_keys: HashSet<ProblemKey> = problems.iter().map(|p| key(p, scratch)).collect();
+        if problems.is_empty() {
+            return Ok(problem_keys);
+        }
+        let known = match &state.known_problems {
+            Some((f, d, k)) if f == base && *d == today => k.clone(),
+            _ => {
+                let kb = KnowledgeBase::load(root).map_err(ModerationError::BaseBroken)?;
+                let k: HashSet<ProblemKey> = check_loaded(&kb, today)
+                    .iter()
+                    .filter(|p| p.severity == Severity::Error)
+                    .map(|p| key(p, root))
+                    .collect();
+                state.known_problems = Some((base.to_string(), today, k.clone()));
+                k
+            }
+        };
+        let new: Vec<Problem> = problems
+            .into_iter()
+            .filter(|p| !known.contains(&key(p, scratch)))
+            .collect();
+        if !new.is_empty() {
+            return Err(ModerationError::Invalid {
+                problems: describe(&new, scratch),
+            });
+        }
+        Ok(problem_keys)
+    }
+
+    /// The question set's score on the fact base on disk (fingerprint `base`), from the
+    /// writer's cache or asked now on a fresh load.
+    fn whole_baseline(
+        &self,
+        state: &mut WriterState,
+        base: &str,
+        today: NaiveDate,
+    ) -> Result<Score, ModerationError> {
+        if let Some((f, d, s)) = &state.baseline {
+            if f == base && *d == today {
+                return Ok(s.clone());
+            }
+        }
+        let engine = Engine::load(self.store.root()).map_err(ModerationError::BaseBroken)?;
+        let s = Score::of(&eval::run(&engine, &self.questions, today));
+        state.baseline = Some((base.to_string(), today, s.clone()));
+        Ok(s)
     }
 
     /// The question set's score on the serving engine (whose fact base has fingerprint `base`),
