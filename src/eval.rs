@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
@@ -210,8 +211,12 @@ pub fn is_correct(q: &EvalQuestion, answered: bool, reply: &str) -> bool {
 
 pub fn run(engine: &Engine, questions: &[EvalQuestion], today: NaiveDate) -> EvalReport {
     let mut report = EvalReport::default();
-    for q in questions {
-        let a = engine.ask_conversation(&q.previous, &q.q, today);
+    // Asked in parallel (each question on its own), tallied in order.
+    let answers: Vec<crate::Answer> = questions
+        .par_iter()
+        .map(|q| engine.ask_conversation(&q.previous, &q.q, today))
+        .collect();
+    for (q, a) in questions.iter().zip(answers) {
         let correct = is_correct(q, a.answered, &a.text);
         let tally = report.per_kind.entry(q.kind.clone()).or_default();
         tally.total += 1;

@@ -526,6 +526,42 @@ fn an_invalid_edit_writes_nothing() {
 }
 
 #[test]
+fn a_state_facts_edit_is_validated_on_what_it_reaches_and_served_at_once() {
+    // A fact marked `state` answers "is it over?" by rule: its edit asks the whole question set
+    // again and checks every state fact, but no longer rebuilds the whole fact base.
+    let sb = Sandbox::new();
+    let m = sb.open();
+    let id = "2026-deal-accepted-strikes-end";
+    assert!(m
+        .engine()
+        .load()
+        .knowledge()
+        .fact(id)
+        .is_some_and(|f| f.state));
+    let view = m.show(id).unwrap();
+    let mut draft = view.draft.clone();
+    draft.answer = format!("{} (checked by a moderator)", draft.answer);
+    m.edit(&alice(), GUILD, id, &view.version, draft, true)
+        .unwrap();
+    let a = m.ask("is the resident doctors strike over now?", GUILD);
+    assert!(a.text.contains("(checked by a moderator)"), "{}", a.text);
+    // A broken state fact is still refused, with nothing written.
+    let view = m.show(id).unwrap();
+    let bytes = fs::read(sb.knowledge().join(&view.path)).unwrap();
+    let mut draft = view.draft.clone();
+    draft.phrasings = vec!["what is the capital of france".into()];
+    let err = match m.edit(&alice(), GUILD, id, &view.version, draft, true) {
+        Ok(change) => panic!(
+            "a phrasing that leads nowhere was accepted: {}",
+            change.version
+        ),
+        Err(e) => e,
+    };
+    assert!(err.to_string().contains("nothing was written"), "{err}");
+    assert_eq!(fs::read(sb.knowledge().join(&view.path)).unwrap(), bytes);
+}
+
+#[test]
 fn a_phrasing_that_leads_to_another_fact_is_refused() {
     let sb = Sandbox::new();
     let m = Moderation::open(sb.config_without_questions()).unwrap();

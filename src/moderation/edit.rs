@@ -1375,14 +1375,7 @@ impl Moderation {
         };
         // 3 and 4 on what the change can reach, when the files are what the engine serves.
         let serving = self.engine.load_full();
-        // A fact marked `state` answers "is it over?" and "when is the next one?" by rule,
-        // whatever their words: a change of one is checked on the whole fact base.
-        let was_state = serving
-            .knowledge()
-            .facts
-            .iter()
-            .any(|f| f.path == path && f.state);
-        if state.serving.as_deref() == Some(change.base.as_str()) && !fact.state && !was_state {
+        if state.serving.as_deref() == Some(change.base.as_str()) {
             let before = self.baseline(state, &change.base, &serving, today);
             let reached = self.validate_reached(&serving, id, path, after, before.as_ref())?;
             let mut to_confirm = change.to_confirm;
@@ -1434,8 +1427,7 @@ impl Moderation {
     }
 
     /// Steps 3 and 4 on the whole fact base with the change (`snapshot`), loaded and checked
-    /// in a scratch copy: when the files are not what the engine serves, or a `state` fact
-    /// changes.
+    /// in a scratch copy: when the files are not what the engine serves.
     fn validate_whole(
         &self,
         state: &mut WriterState,

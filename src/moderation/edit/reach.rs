@@ -9,13 +9,15 @@
 //! changed fact was in the reply or the change reaches the question; every other question keeps
 //! the outcome it had. A change of a fact's date, dispute, state or whether it is served moves
 //! answers that no word leads to (a question about a day, "is it over?"), so it asks the whole
-//! set again; a change of a fact marked `state` is validated on the whole fact base.
+//! set again; a change of a fact marked `state` also checks every other state fact, whose
+//! phrasings the rule that answers "is it over?" with the newest state may move.
 
 use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::{describe, key, Moderation, ModerationError, Outcome, Score};
 use crate::check::check_fact;
@@ -118,6 +120,13 @@ impl Moderation {
                 .reach(new, old.map(|o| (serving.matcher(), o)))
                 .facts(),
         );
+        // A fact marked `state` answers "is it over?" by rule, whatever the words: a change of
+        // one may move the phrasings of every other state fact.
+        let state_changed =
+            new.is_some_and(|n| kb.facts[n].state) || old.is_some_and(|o| old_kb.facts[o].state);
+        if state_changed {
+            reached.extend((0..kb.facts.len()).filter(|&i| kb.facts[i].state));
+        }
         reached.sort_unstable();
         reached.dedup();
         let errors = |e: &Engine, f: &Fact, text: &str| -> Vec<Problem> {
@@ -127,11 +136,12 @@ impl Moderation {
                 .collect()
         };
         let changed = new.map(|n| &kb.facts[n].path);
-        let mut added = Vec::new();
-        for i in reached {
+        let root = self.store.root();
+        // Each fact on its own: in parallel, in order.
+        let added_by = |i: usize| -> Vec<Problem> {
             let fact = &kb.facts[i];
             if !fact.is_served() {
-                continue;
+                return Vec::new();
             }
             let disk = || fs::read_to_string(&fact.path).unwrap_or_default();
             let text = if Some(&fact.path) == changed {
@@ -141,9 +151,8 @@ impl Moderation {
             };
             let now = errors(engine, fact, &text);
             if now.is_empty() {
-                continue;
+                return now;
             }
-            let root = self.store.root();
             let had: HashSet<_> = match old_kb.facts.iter().find(|f| f.path == fact.path) {
                 Some(was) if was.is_served() => errors(serving, was, &disk())
                     .iter()
@@ -151,9 +160,11 @@ impl Moderation {
                     .collect(),
                 _ => HashSet::new(),
             };
-            added.extend(now.into_iter().filter(|p| !had.contains(&key(p, root))));
-        }
-        added
+            now.into_iter()
+                .filter(|p| !had.contains(&key(p, root)))
+                .collect()
+        };
+        reached.into_par_iter().flat_map_iter(added_by).collect()
     }
 
     /// Why the moderator must confirm a change after which questions fare worse with fact
