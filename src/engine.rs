@@ -23,15 +23,32 @@ use crate::timeline;
 pub const MAX_QUESTION_CHARS: usize = 500;
 /// Suggestions offered with a declined question, and related questions with an answer.
 const SUGGESTIONS: usize = 3;
-/// "Now" moves to the newest dispute only among matches this close to the best ("why are they
-/// now called resident doctors?" stays with the 2024 fact that answers it).
-const NOW_WINDOW: f32 = 0.15;
-/// Among "now" matches this close to the best, the newest fact wins.
-const RECENCY_WINDOW: f32 = 0.15;
-/// A second fact of the same dispute this close to the best is shown beside it: when two facts
-/// fit nearly equally ("did members back the deal?" fits the deal and the vote on it), showing
-/// both is more useful, and safer, than betting on one.
-const COMPANION_WINDOW: f32 = 0.1;
+/// `[choosing]` of `matcher.toml`: how close to the best match (in confidence) another must be
+/// for the engine to prefer or add it.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Choosing {
+    /// "Now" moves to the newest dispute only among matches this close to the best ("why are
+    /// they now called resident doctors?" stays with the 2024 fact that answers it).
+    pub now_window: f32,
+    /// Among "now" matches this close to the best, the newest fact wins.
+    pub recency_window: f32,
+    /// A second fact of the same dispute this close to the best is shown beside it: when two
+    /// facts fit nearly equally ("did members back the deal?" fits the deal and the vote on it),
+    /// showing both is more useful, and safer, than betting on one.
+    pub companion_window: f32,
+}
+
+impl Default for Choosing {
+    /// The values `knowledge/matcher.toml` gives, for a fact base whose file has no table.
+    fn default() -> Choosing {
+        Choosing {
+            now_window: 0.15,
+            recency_window: 0.15,
+            companion_window: 0.1,
+        }
+    }
+}
 
 /// The answering core: a validated fact base and its index.
 #[derive(Debug, Clone)]
@@ -854,7 +871,12 @@ impl Engine {
         let best = matches.first()?.confidence;
         let newest = matches
             .iter()
-            .filter(|m| m.confidence >= self.threshold.max(best - NOW_WINDOW))
+            .filter(|m| {
+                m.confidence
+                    >= self
+                        .threshold
+                        .max(best - self.kb.settings.choosing.now_window)
+            })
             .filter_map(start)
             .max()?;
         let in_newest: Vec<Match> = matches
@@ -879,7 +901,7 @@ impl Engine {
         let best = matches.first()?.confidence;
         matches
             .iter()
-            .take_while(|m| m.confidence >= best - RECENCY_WINDOW)
+            .take_while(|m| m.confidence >= best - self.kb.settings.choosing.recency_window)
             .max_by(|a, b| {
                 let fa = &self.kb.facts[a.fact];
                 let fb = &self.kb.facts[b.fact];
@@ -916,13 +938,14 @@ impl Engine {
     }
 
     /// A lone chosen fact gets its closest rival of the same dispute beside it when the two are
-    /// within [`COMPANION_WINDOW`]; several disputes' lines are left as they are, to stay short.
+    /// within [`Choosing::companion_window`]; several disputes' lines are left as they are, to stay short.
     fn with_companion<'a>(&self, chosen: Vec<&'a Match>, matches: &'a [Match]) -> Vec<&'a Match> {
         let [only] = chosen.as_slice() else {
             return chosen;
         };
         let dispute = &self.kb.facts[only.fact].dispute;
-        let floor = self.threshold.max(only.confidence - COMPANION_WINDOW);
+        let window = self.kb.settings.choosing.companion_window;
+        let floor = self.threshold.max(only.confidence - window);
         let companion = matches.iter().find(|m| {
             m.fact != only.fact
                 && m.confidence >= floor
@@ -1620,7 +1643,10 @@ mod composition_tests {
             .map(|m| m.fact)
             .collect();
         assert_eq!(chosen, vec![first, same]);
-        let far = [m(first, top), m(same, top - COMPANION_WINDOW - 0.05)];
+        let far = [
+            m(first, top),
+            m(same, top - Choosing::default().companion_window - 0.05),
+        ];
         assert_eq!(e.with_companion(vec![&far[0]], &far).len(), 1);
     }
 

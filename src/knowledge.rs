@@ -107,6 +107,12 @@ pub struct MatcherSettings {
     /// Share of the confidence that is coverage; the rest is similarity to the closest phrasing.
     #[serde(default = "default_coverage_weight")]
     pub coverage_weight: f32,
+    /// The weights and discounts of the matcher's score (`[scoring]`).
+    #[serde(default)]
+    pub scoring: crate::matcher::Scoring,
+    /// How the engine chooses among close matches (`[choosing]`).
+    #[serde(default)]
+    pub choosing: crate::engine::Choosing,
     /// The logistic weights, by feature, that turn a match's features into a probability of
     /// being right; fitted by `strikefacts fit` (`src/training.rs`). Absent: the raw
     /// score.
@@ -144,6 +150,8 @@ impl Default for MatcherSettings {
             unknown_share: default_unknown_share(),
             answer_weight: default_answer_weight(),
             coverage_weight: default_coverage_weight(),
+            scoring: crate::matcher::Scoring::default(),
+            choosing: crate::engine::Choosing::default(),
             calibration: None,
             fitting: crate::training::Fitting::default(),
             fitted: String::new(),

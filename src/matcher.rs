@@ -28,21 +28,39 @@ use crate::lexicon::{deletions, month_number, Analyzed, Lexicon};
 /// How strongly a fact is tied to a token found in its phrasings or keywords (the answer text's
 /// weight is a setting: `answer_weight`).
 const STRONG: f32 = 1.0;
-/// A corrected typo counts a little less than the word itself.
-const FUZZY: f32 = 0.85;
-/// A question that names a month or year prefers facts of that month or year: others are
-/// discounted by this factor rather than excluded, since a fact may be dated differently.
-const TIME_MISMATCH: f32 = 0.85;
-/// A fact that cannot give the kind of answer asked for ("how many" with no figure) is discounted.
-const INTENT_PENALTY: f32 = 0.75;
-/// Weight of each question marker ("why", "over") in the phrasing comparison.
-const MARK_WEIGHT: f32 = 1.0;
-/// Only this many best-covering candidates get the phrasing comparison, which walks every one
-/// of their phrasings (about 26 a fact). 40 answers the question sets and `check` exactly as 64
-/// did, in three quarters of the time; 32 sent two phrasings to the wrong fact.
-const SHORTLIST: usize = 40;
-/// Weight of a figure in a question that asks to confirm a claim (see [`resolve`]).
-const CLAIMED_FIGURE: f32 = 0.5;
+/// `[scoring]` of `matcher.toml`: the weights and discounts of the matcher's score, before the
+/// calibration turns it into a confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scoring {
+    /// A corrected typo counts this share of the word itself.
+    pub fuzzy: f32,
+    /// A question that names a month or year prefers facts of that month or year: others are
+    /// discounted by this factor rather than excluded, since a fact may be dated differently.
+    pub time_mismatch: f32,
+    /// A fact that cannot give the kind of answer asked for ("how many" with no figure).
+    pub intent_penalty: f32,
+    /// Weight of each question marker ("why", "over") in the phrasing comparison.
+    pub marker_weight: f32,
+    /// Only this many best-covering candidates get the phrasing comparison.
+    pub shortlist: usize,
+    /// Weight of a figure in a question that asks to confirm a claim (see [`resolve`]).
+    pub claimed_figure: f32,
+}
+
+impl Default for Scoring {
+    /// The values `knowledge/matcher.toml` gives, for a fact base whose file has no table.
+    fn default() -> Scoring {
+        Scoring {
+            fuzzy: 0.85,
+            time_mismatch: 0.85,
+            intent_penalty: 0.75,
+            marker_weight: 1.0,
+            shortlist: 40,
+            claimed_figure: 0.5,
+        }
+    }
+}
 
 /// One scored fact for a question.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +95,7 @@ struct QueryToken {
     surface: String,
     id: Option<u32>,
     weight: f32,
-    /// 1.0 for an exact word, [`FUZZY`] for a corrected one.
+    /// 1.0 for an exact word, [`Scoring::fuzzy`] for a corrected one.
     quality: f32,
 }
 
@@ -229,6 +247,7 @@ pub struct Matcher {
     dispute_ids: Vec<String>,
     unknown_weight: f32,
     coverage_weight: f32,
+    scoring: Scoring,
     /// The fact base's settings' (flattened in them, which the stored form cannot hold).
     #[serde(skip)]
     calibration: Option<Calibration>,
@@ -362,7 +381,7 @@ impl Matcher {
                         surface: surface.clone(),
                         id: Some(id),
                         weight: self.idf[id as usize],
-                        quality: FUZZY,
+                        quality: self.scoring.fuzzy,
                     },
                     None if self.is_adverb(surface) => continue,
                     None => QueryToken {
@@ -377,7 +396,7 @@ impl Matcher {
             // award): the topic words say which fact checks it.
             let token = if claim && is_figure(t) {
                 QueryToken {
-                    weight: token.weight * CLAIMED_FIGURE,
+                    weight: token.weight * self.scoring.claimed_figure,
                     ..token
                 }
             } else {
@@ -504,9 +523,10 @@ impl Matcher {
             .collect();
         let order =
             |a: &(u32, f32, f32), b: &(u32, f32, f32)| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0));
-        if candidates.len() > SHORTLIST {
-            candidates.select_nth_unstable_by(SHORTLIST - 1, order);
-            candidates.truncate(SHORTLIST);
+        let shortlist = self.scoring.shortlist.max(1);
+        if candidates.len() > shortlist {
+            candidates.select_nth_unstable_by(shortlist - 1, order);
+            candidates.truncate(shortlist);
         }
         // Ties are broken by fact, so the order is total and an unstable sort gives the same.
         candidates.sort_unstable_by(order);
@@ -577,6 +597,7 @@ impl Matcher {
                 words,
                 unknown,
                 marks: analyzed.marks,
+                mark_weight: self.scoring.marker_weight,
             },
             query,
             total,
@@ -621,7 +642,7 @@ impl Matcher {
         let time_fits = !(asked.months != 0 && f.months & asked.months == 0)
             && scope.years.iter().all(|y| f.years.contains(y));
         if !time_fits {
-            raw *= TIME_MISMATCH;
+            raw *= self.scoring.time_mismatch;
         }
         let intent_fits = scope.intent.is_none_or(|i| f.fits[intent_index(i)])
             && (asked.counted.is_empty()
@@ -630,7 +651,7 @@ impl Matcher {
                     .iter()
                     .any(|c| f.counts.binary_search(c).is_ok()));
         if !intent_fits {
-            raw *= INTENT_PENALTY;
+            raw *= self.scoring.intent_penalty;
         }
         let query = asked.query;
         let lacks = |k: usize, id: u32| self.lacks(cover, fi, k, id);
@@ -804,18 +825,20 @@ struct QuerySide<'a> {
     total: f32,
     unknown: f32,
     marks: u32,
+    /// [`Scoring::marker_weight`].
+    mark_weight: f32,
 }
 
 impl QuerySide<'_> {
     /// Weighted Jaccard between the question and one phrasing, markers included, from the
     /// question's weight and discount on the phrasing's words.
     fn similarity(&self, in_both: f32, discounted: f32, marks: u32, weight: f32) -> f32 {
-        let shared = MARK_WEIGHT * (self.marks & marks).count_ones() as f32 + in_both;
+        let shared = self.mark_weight * (self.marks & marks).count_ones() as f32 + in_both;
         let query_only = self.unknown
-            + MARK_WEIGHT * (self.marks & !marks).count_ones() as f32
+            + self.mark_weight * (self.marks & !marks).count_ones() as f32
             + (self.total - in_both).max(0.0);
         // The phrasing's own weight, less what it shares with the question or skips as a cue.
-        let phrasing_only = MARK_WEIGHT * (marks & !self.marks).count_ones() as f32
+        let phrasing_only = self.mark_weight * (marks & !self.marks).count_ones() as f32
             + (weight - discounted).max(0.0);
         let union = shared + query_only + phrasing_only;
         if union <= 0.0 {
@@ -1011,6 +1034,7 @@ mod tests {
             total: 0.9 + 2.55,
             unknown: 0.7,
             marks: 0b01,
+            mark_weight: Scoring::default().marker_weight,
         };
         let (mut shared, mut sims) = (Vec::new(), Vec::new());
         p.similarities(&q, &mut shared, &mut sims);

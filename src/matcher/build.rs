@@ -296,6 +296,7 @@ impl Matcher {
             dispute_ids: kb.disputes.iter().map(|d| d.id.clone()).collect(),
             unknown_weight: 1.0,
             coverage_weight: kb.settings.coverage_weight,
+            scoring: kb.settings.scoring,
             calibration: kb.settings.calibration,
         }
     }
