@@ -844,6 +844,12 @@ impl Engine {
         }
     }
 
+    /// The id of [`Engine::newest_state`]'s fact: what "is it over?" is answered with by rule.
+    pub(crate) fn newest_state_id(&self, disputes: &[String], today: NaiveDate) -> Option<&str> {
+        self.newest_state(disputes, today)
+            .map(|pos| self.kb.facts[pos].id.as_str())
+    }
+
     /// The newest fact marked as a dispute's state by `today`, in the disputes given (all when
     /// empty).
     fn newest_state(&self, disputes: &[String], today: NaiveDate) -> Option<usize> {

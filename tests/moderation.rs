@@ -528,7 +528,7 @@ fn an_invalid_edit_writes_nothing() {
 #[test]
 fn a_state_facts_edit_is_validated_on_what_it_reaches_and_served_at_once() {
     // A fact marked `state` answers "is it over?" by rule: its edit asks the whole question set
-    // again and checks every state fact, but no longer rebuilds the whole fact base.
+    // again and checks the state facts the rule moves, but no longer rebuilds the whole base.
     let sb = Sandbox::new();
     let m = sb.open();
     let id = "2026-deal-accepted-strikes-end";

@@ -17,7 +17,8 @@ fn engine() -> Engine {
 
 /// The shares of `text` covered by the facts the answer uses, in the answer's order (timeline
 /// answers aside, and facts marked `state`: they answer "is it over?" by rule, whatever the
-/// words, and a change of one asks the whole question set again and checks every state fact).
+/// words, and a change of one asks the whole question set again and checks the state facts the
+/// rule then answers differently).
 fn shares(engine: &Engine, previous: &[String], text: &str, today: NaiveDate) -> Vec<f32> {
     let answer = engine.ask_conversation(previous, text, today);
     let mut asked = previous.join(" ");

@@ -9,8 +9,8 @@
 //! changed fact was in the reply or the change reaches the question; every other question keeps
 //! the outcome it had. A change of a fact's date, dispute, state or whether it is served moves
 //! answers that no word leads to (a question about a day, "is it over?"), so it asks the whole
-//! set again; a change of a fact marked `state` also checks every other state fact, whose
-//! phrasings the rule that answers "is it over?" with the newest state may move.
+//! set again; a change of a fact marked `state` also checks the state facts whose phrasings the
+//! rule that answers "is it over?" with the newest state fact now answers differently.
 
 use std::collections::HashSet;
 use std::fs;
@@ -120,12 +120,10 @@ impl Moderation {
                 .reach(new, old.map(|o| (serving.matcher(), o)))
                 .facts(),
         );
-        // A fact marked `state` answers "is it over?" by rule, whatever the words: a change of
-        // one may move the phrasings of every other state fact.
         let state_changed =
             new.is_some_and(|n| kb.facts[n].state) || old.is_some_and(|o| old_kb.facts[o].state);
         if state_changed {
-            reached.extend((0..kb.facts.len()).filter(|&i| kb.facts[i].state));
+            reached.extend(states_moved(serving, engine, old, new));
         }
         reached.sort_unstable();
         reached.dedup();
@@ -193,6 +191,34 @@ impl Moderation {
     }
 }
 
+/// A fact marked `state` answers "is it over?" by rule, whatever the words: the newest state
+/// fact of the question's disputes (or of all) as of its day. After a change of a state fact,
+/// the state facts (positions in `engine`'s base) as of whose day that rule now gives another
+/// fact, for all disputes, their own, or the changed fact's (before or after).
+fn states_moved(
+    serving: &Engine,
+    engine: &Engine,
+    old: Option<usize>,
+    new: Option<usize>,
+) -> Vec<usize> {
+    let (old_kb, kb) = (serving.knowledge(), engine.knowledge());
+    let mut changed_disputes: Vec<&str> = Vec::new();
+    changed_disputes.extend(old.map(|o| old_kb.facts[o].dispute.as_str()));
+    changed_disputes.extend(new.map(|n| kb.facts[n].dispute.as_str()));
+    (0..kb.facts.len())
+        .filter(|&i| kb.facts[i].state && kb.facts[i].is_served())
+        .filter(|&i| {
+            let fact = &kb.facts[i];
+            let day = fact.as_of.latest();
+            let mut scopes: Vec<Vec<String>> = vec![Vec::new(), vec![fact.dispute.clone()]];
+            scopes.extend(changed_disputes.iter().map(|d| vec![d.to_string()]));
+            scopes.iter().any(|scope| {
+                serving.newest_state_id(scope, day) != engine.newest_state_id(scope, day)
+            })
+        })
+        .collect()
+}
+
 /// The position of the fact read from `path` in an engine's fact base.
 fn position(engine: &Engine, path: &Path) -> Option<usize> {
     engine.knowledge().facts.iter().position(|f| f.path == path)
@@ -233,4 +259,49 @@ fn reaches(
     text.push(' ');
     text.push_str(&q.q);
     reach.question(&engine.matcher().lexicon().analyze(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled engine, and the same with one fact file's text changed by `change`.
+    fn changed(id: &str, change: impl Fn(&str) -> String) -> (Engine, Engine, usize) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let serving = Engine::load(&dir).expect("the bundled fact base loads");
+        let at = serving
+            .knowledge()
+            .facts
+            .iter()
+            .position(|f| f.id == id)
+            .expect("the fact");
+        let path = serving.knowledge().facts[at].path.clone();
+        let text = fs::read_to_string(&path).expect("fact file");
+        let kb = serving
+            .knowledge()
+            .with_fact(&path, &change(&text))
+            .expect("the change is valid");
+        let engine = serving.with_facts(kb);
+        (serving, engine, at)
+    }
+
+    #[test]
+    fn a_state_facts_new_date_moves_the_states_it_now_outdates() {
+        let (older, newest) = (
+            "2025-dispute-no-end-in-sight",
+            "2026-deal-accepted-strikes-end",
+        );
+        // Its answer alone: the rule gives every state fact's day the same fact as before.
+        let (serving, engine, at) = changed(older, |t| t.replace("increasingly bitter", "bitter"));
+        assert!(states_moved(&serving, &engine, Some(at), Some(at)).is_empty());
+        // Dated through 2026, it is the newest state as of the deal's day.
+        let (serving, engine, at) = changed(older, |t| {
+            t.replace("as_of = \"2025-12-17\"", "as_of = \"2026\"")
+        });
+        let moved: Vec<&str> = states_moved(&serving, &engine, Some(at), Some(at))
+            .into_iter()
+            .map(|i| engine.knowledge().facts[i].id.as_str())
+            .collect();
+        assert!(moved.contains(&newest), "{moved:?}");
+    }
 }
