@@ -137,9 +137,15 @@ struct Harness {
 }
 
 async fn start() -> Harness {
+    start_with(|_| ()).await
+}
+
+/// [`start`], with the sandbox prepared by `prepare` before the bot opens it.
+async fn start_with(prepare: impl FnOnce(&Sandbox)) -> Harness {
     init_logs();
     let emu = Emulator::start().await;
     let sandbox = Sandbox::new();
+    prepare(&sandbox);
     // Many questions per test from one user.
     let config = config(
         &emu,
@@ -203,6 +209,26 @@ impl Harness {
             .to_string();
         assert!(custom_id.starts_with(prefix) && custom_id.len() <= 100);
         (form, custom_id)
+    }
+
+    /// `/fact edit` opened by `user` on `fact`: the form's five values (phrasings, answer,
+    /// excerpts, as of, extra) and its custom id, to submit with changes.
+    async fn edit_form(&self, user: &str, fact: &str) -> ([String; 5], String) {
+        let open = self.command(
+            user,
+            MODERATOR_PERMISSIONS,
+            "fact",
+            Some("edit"),
+            &[("id", json!(fact))],
+        );
+        let (form, custom_id) = self.opened_form(&open, ids::EDIT_FORM).await;
+        let values = std::array::from_fn(|i| {
+            form["data"]["components"][i]["components"][0]["value"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        });
+        (values, custom_id)
     }
 
     /// The text the moderator finally sees for an interaction (a direct reply, a follow-up
@@ -611,21 +637,7 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
     let h = start().await;
     let (fact, phrasing, _) = h.steady_fact();
     // Alice opens the edit form (it carries the version she saw).
-    let open = h.command(
-        ALICE,
-        MODERATOR_PERMISSIONS,
-        "fact",
-        Some("edit"),
-        &[("id", json!(fact))],
-    );
-    let (form, custom_id) = h.opened_form(&open, ids::EDIT_FORM).await;
-    let value = |i: usize| {
-        form["data"]["components"][i]["components"][0]["value"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
-    };
-    let (phrasings, answer, excerpts, as_of) = (value(0), value(1), value(2), value(3));
+    let ([phrasings, answer, excerpts, as_of, extra], custom_id) = h.edit_form(ALICE, &fact).await;
     assert!(
         !phrasings.is_empty() && !answer.is_empty(),
         "the form is filled in"
@@ -659,7 +671,7 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
             ("answer", &format!("{answer} (edited)")),
             ("excerpts", &excerpts),
             ("as_of", &as_of),
-            ("extra", &value(4)),
+            ("extra", &extra),
         ],
     );
     let refused = h.said_full(&submit).await;
@@ -692,6 +704,65 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
     };
     assert_eq!(reopened(1), format!("{answer} (edited)"));
     assert_eq!(reopened(0), phrasings);
+    h.stop().await;
+}
+
+/// Runs git in `dir`, as a test needs it (no user configuration assumed).
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=test", "-c", "user.email=test@test.invalid"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fact_edit_in_a_git_work_tree_is_one_commit_by_its_moderator() {
+    let h = start_with(|sb| {
+        let root = sb.dir.path();
+        fs::write(root.join(".gitignore"), "/knowledge/.strikefacts/\n/data\n").expect("ignore");
+        git(root, &["init", "-q"]);
+        git(root, &["add", "."]);
+        git(root, &["commit", "-q", "-m", "the fact base"]);
+    })
+    .await;
+    let root = h.sandbox.dir.path().to_path_buf();
+    let (fact, _, _) = h.steady_fact();
+    let ([phrasings, answer, excerpts, as_of, extra], custom_id) = h.edit_form(ALICE, &fact).await;
+    let (submit, _) = h.emu.submit_form_as(
+        ALICE,
+        MODERATOR_PERMISSIONS,
+        &custom_id,
+        &[
+            ("phrasings", &phrasings),
+            ("answer", &format!("{answer} (edited in git)")),
+            ("excerpts", &excerpts),
+            ("as_of", &as_of),
+            ("extra", &extra),
+        ],
+    );
+    let said = h.said(&submit).await;
+    assert!(said.contains(&fact), "{said}");
+    assert!(h.sandbox.fact_file(&fact).contains("(edited in git)"));
+    let last = git(&root, &["log", "-1", "--format=%an <%ae>|%s"]);
+    assert_eq!(
+        last.trim(),
+        format!("user{ALICE} <discord-{ALICE}@server-{GUILD_ID}.invalid>|fact edit: {fact}")
+    );
+    assert_eq!(git(&root, &["rev-list", "--count", "HEAD"]).trim(), "2");
+    let changed = git(&root, &["show", "--name-only", "--format=", "HEAD"]);
+    assert_eq!(
+        changed.trim(),
+        format!("knowledge/facts/{DISPUTE}/{fact}.toml")
+    );
     h.stop().await;
 }
 

@@ -1366,37 +1366,64 @@ fn each_change_in_a_git_work_tree_is_one_commit_by_its_moderator() {
     assert_eq!(changed.trim(), format!("knowledge/{}", c.path));
     drop(m);
 
-    // The shell's change is a commit too, with the shell user as author.
-    let view_version = Moderation::open(sb.config_without_questions())
-        .unwrap()
-        .show(&id)
-        .unwrap()
-        .version;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_strikefacts"))
-        .arg("--knowledge")
-        .arg(sb.knowledge())
-        .args(["--today", "2026-11-21", "fact", "retire", &id])
-        .args(["--reason", "superseded", "--base-version", &view_version])
-        .args(["--actor", "carol", "--data"])
-        .arg(sb.data())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let last = git(root, &["log", "-1", "--format=%an <%ae>|%s"]);
+    // The shell's changes are commits too, with the shell user as author: an edit from a file,
+    // then a retirement. Each returns the newest commit's author and subject.
+    let shell = |args: &[&str]| -> String {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_strikefacts"))
+            .arg("--knowledge")
+            .arg(sb.knowledge())
+            .args(["--today", "2026-11-21", "fact"])
+            .args(args)
+            .args(["--actor", "carol", "--data"])
+            .arg(sb.data())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        git(root, &["log", "-1", "--format=%an <%ae>|%s"])
+    };
+    let version = || {
+        Moderation::open(sb.config_without_questions())
+            .unwrap()
+            .show(&id)
+            .unwrap()
+            .version
+    };
+    // The draft is written outside the work tree, as a moderator's editor would.
+    let drafts = tempfile::tempdir().unwrap();
+    let edited = drafts.path().join("edited.toml");
+    let text = fs::read_to_string(sb.knowledge().join(&c.path)).unwrap();
+    let answer_line = text.lines().find(|l| l.starts_with("answer = ")).unwrap();
+    let new_answer = answer_line.replacen("answer = \"", "answer = \"In short: ", 1);
+    fs::write(&edited, text.replace(answer_line, &new_answer)).unwrap();
+    let file = edited.to_str().expect("a UTF-8 temp path");
+    let base = version();
     assert_eq!(
-        last.trim(),
+        shell(&["edit", &id, "--base-version", &base, "--file", file]).trim(),
+        format!("carol <shell@shell.invalid>|fact edit: {id}")
+    );
+    let base = version();
+    let retire = [
+        "retire",
+        &id,
+        "--reason",
+        "superseded",
+        "--base-version",
+        &base,
+    ];
+    assert_eq!(
+        shell(&retire).trim(),
         format!("carol <shell@shell.invalid>|fact retire: {id}")
     );
-    assert_eq!(git(root, &["rev-list", "--count", "HEAD"]).trim(), "3");
+    assert_eq!(git(root, &["rev-list", "--count", "HEAD"]).trim(), "4");
     assert!(
         git(root, &["status", "--porcelain"]).trim().is_empty(),
         "all committed"
     );
     // History and git agree: one audit entry per commit after the first.
     let m = Moderation::open(sb.config_without_questions()).unwrap();
-    assert_eq!(m.history(&id).unwrap().len(), 2);
+    assert_eq!(m.history(&id).unwrap().len(), 3);
 }
