@@ -372,7 +372,7 @@ impl Engine {
         };
         let topic = match reference {
             // "and in 2023?" asks the previous question again, with its new detail.
-            Reference::Continues => turn.question.clone(),
+            Reference::Continues => self.without_replaced_names(&turn.question, &analyzed),
             // "he", "they": the previous answer's names, in its year (the names say who; a
             // month would tie "how many times did they strike?" to one strike).
             Reference::Singular | Reference::Plural => format!(
@@ -396,6 +396,24 @@ impl Engine {
             time_only: reference == Reference::None,
             pronoun: matches!(reference, Reference::Singular | Reference::Plural),
         })
+    }
+
+    /// The previous question for a continuation ("and the BMA?"): a name the continuation gives
+    /// takes the place of the names the previous question gave, as its year takes the place of
+    /// their year (see [`follow_up`]).
+    fn without_replaced_names(&self, previous: &str, continuation: &Analyzed) -> String {
+        let lexicon = self.matcher.lexicon();
+        if !continuation.tokens.iter().any(|t| lexicon.is_person(t)) {
+            return previous.to_string();
+        }
+        previous
+            .split_whitespace()
+            .filter(|w| {
+                let word = plain(w);
+                word.is_empty() || !lexicon.is_person(&lexicon.stem(&word))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Answers the whole question and, when it has several parts, each part: the whole
