@@ -867,26 +867,7 @@ impl Reader {
             self.non_empty(path, text, field, value);
         }
         let id = raw.id.get_ref().trim().to_string();
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if !id.is_empty() && stem != id {
-            self.problem(
-                path,
-                text,
-                raw.id.span().start,
-                format!("id {id:?} does not match the file name {stem:?}"),
-            );
-        }
-        if !id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            self.problem(
-                path,
-                text,
-                raw.id.span().start,
-                "id must be kebab-case: a-z, 0-9 and -",
-            );
-        }
+        self.check_id(path, text, &id, raw.id.span().start);
         let answer_len = raw.answer.get_ref().chars().count();
         if answer_len > MAX_ANSWER_CHARS {
             self.problem(
@@ -901,58 +882,11 @@ impl Reader {
             let d = self.date(path, text, r)?;
             Some(d.latest())
         });
-        let mut lists = Vec::new();
-        for (field, value) in [
-            ("sources", &raw.sources),
-            ("excerpts", &raw.excerpts),
-            ("phrasings", &raw.phrasings),
-            ("keywords", &raw.keywords),
-        ] {
-            if value.get_ref().is_empty() {
-                self.problem(
-                    path,
-                    text,
-                    value.span().start,
-                    format!("`{field}` is empty"),
-                );
-            }
-            for item in value.get_ref() {
-                self.non_empty(path, text, field, item);
-                if field != "sources" && field != "excerpts" {
-                    self.bounded(path, text, field, item);
-                }
-            }
-            lists.push(strings(value.get_ref()));
-        }
-        for e in raw.excerpts.get_ref() {
-            let n = e.get_ref().chars().count();
-            if n > MAX_EXCERPT_CHARS {
-                self.problem(
-                    path,
-                    text,
-                    e.span().start,
-                    format!("excerpt is {n} characters; the limit is {MAX_EXCERPT_CHARS}"),
-                );
-            }
-        }
-        for p in &raw.not_phrasings {
-            self.bounded(path, text, "not_phrasings", p);
-        }
-        let mut seen = HashSet::new();
-        for p in raw.phrasings.get_ref() {
-            if !seen.insert(crate::lexicon::plain(p.get_ref())) {
-                self.problem(
-                    path,
-                    text,
-                    p.span().start,
-                    format!("phrasing {:?} is listed twice", p.get_ref()),
-                );
-            }
-        }
+        let lists = self.check_lists(path, text, &raw);
         if self.problems.len() > before {
             return None;
         }
-        let mut lists = lists.into_iter();
+        let [sources, excerpts, phrasings, keywords] = lists;
         Some(Fact {
             id,
             dispute: raw.dispute.into_inner().trim().to_string(),
@@ -961,10 +895,10 @@ impl Reader {
             as_of: as_of?,
             approximate: raw.approximate,
             answer: raw.answer.into_inner().trim().to_string(),
-            sources: lists.next().unwrap_or_default(),
-            excerpts: lists.next().unwrap_or_default(),
-            phrasings: lists.next().unwrap_or_default(),
-            keywords: lists.next().unwrap_or_default(),
+            sources,
+            excerpts,
+            phrasings,
+            keywords,
             not_phrasings: strings(&raw.not_phrasings),
             contested: raw
                 .contested
@@ -975,6 +909,63 @@ impl Reader {
             retired: raw.retired,
             path: path.to_path_buf(),
         })
+    }
+
+    /// A fact's id names its file and is kebab-case.
+    fn check_id(&mut self, path: &Path, text: &str, id: &str, at: usize) {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if !id.is_empty() && stem != id {
+            let msg = format!("id {id:?} does not match the file name {stem:?}");
+            self.problem(path, text, at, msg);
+        }
+        if !id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            self.problem(path, text, at, "id must be kebab-case: a-z, 0-9 and -");
+        }
+    }
+
+    /// A fact's lists (sources, excerpts, phrasings, keywords, in that order): each non-empty,
+    /// of non-empty entries short enough to index; excerpts within their limit; no phrasing
+    /// twice.
+    fn check_lists(&mut self, path: &Path, text: &str, raw: &RawFact) -> [Vec<String>; 4] {
+        let fields = [
+            ("sources", &raw.sources),
+            ("excerpts", &raw.excerpts),
+            ("phrasings", &raw.phrasings),
+            ("keywords", &raw.keywords),
+        ];
+        for (field, value) in fields {
+            if value.get_ref().is_empty() {
+                let msg = format!("`{field}` is empty");
+                self.problem(path, text, value.span().start, msg);
+            }
+            for item in value.get_ref() {
+                self.non_empty(path, text, field, item);
+                if field != "sources" && field != "excerpts" {
+                    self.bounded(path, text, field, item);
+                }
+            }
+        }
+        for e in raw.excerpts.get_ref() {
+            let n = e.get_ref().chars().count();
+            if n > MAX_EXCERPT_CHARS {
+                let msg = format!("excerpt is {n} characters; the limit is {MAX_EXCERPT_CHARS}");
+                self.problem(path, text, e.span().start, msg);
+            }
+        }
+        for p in &raw.not_phrasings {
+            self.bounded(path, text, "not_phrasings", p);
+        }
+        let mut seen = HashSet::new();
+        for p in raw.phrasings.get_ref() {
+            if !seen.insert(crate::lexicon::plain(p.get_ref())) {
+                let msg = format!("phrasing {:?} is listed twice", p.get_ref());
+                self.problem(path, text, p.span().start, msg);
+            }
+        }
+        fields.map(|(_, value)| strings(value.get_ref()))
     }
 
     fn read_timeline(
