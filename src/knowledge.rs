@@ -188,13 +188,18 @@ pub struct KnowledgeBase {
 impl KnowledgeBase {
     /// Reads and validates the whole fact base.
     pub fn load(dir: &Path) -> Result<KnowledgeBase, LoadError> {
-        Ok(KnowledgeBase::load_digested(dir)?.0)
+        Ok(KnowledgeBase::load_with(dir, Reader::default())?.0)
     }
 
     /// [`KnowledgeBase::load`], with a digest of every file it read (their paths under `dir`
     /// and their bytes): two loads with the same digest read the same fact base.
     pub fn load_digested(dir: &Path) -> Result<(KnowledgeBase, ContentDigest), LoadError> {
-        let mut reader = Reader::default();
+        let (kb, reader) = KnowledgeBase::load_with(dir, Reader::digesting())?;
+        Ok((kb, reader.content_digest(dir)))
+    }
+
+    /// The fact base in `dir` read by `reader`, and the reader after (its digests).
+    fn load_with(dir: &Path, mut reader: Reader) -> Result<(KnowledgeBase, Reader), LoadError> {
         let kb = reader.read_all(dir);
         if reader
             .problems
@@ -206,8 +211,7 @@ impl KnowledgeBase {
                 problems: reader.problems,
             });
         }
-        let digest = reader.content_digest(dir);
-        Ok((kb, digest))
+        Ok((kb, reader))
     }
 
     /// The fact base with the fact file at `path` (under `root`) replaced by `text`, or added,
@@ -301,8 +305,14 @@ impl FactFile {
         path: PathBuf,
         disputes: &HashSet<String>,
         sources: &BTreeMap<String, Source>,
+        digesting: bool,
     ) -> FactFile {
-        let (mut reader, mut references) = (Reader::default(), Reader::default());
+        let mut reader = if digesting {
+            Reader::digesting()
+        } else {
+            Reader::default()
+        };
+        let mut references = Reader::default();
         let text = reader.read_file(&path);
         let fact = text.as_deref().and_then(|text| {
             let fact = reader.fact_from_text(&path, text)?;
@@ -321,7 +331,7 @@ impl FactFile {
             plain_phrasings,
             problems: reader.problems,
             reference_problems: references.problems,
-            digests: reader.digests,
+            digests: reader.digests.unwrap_or_default(),
         }
     }
 }
@@ -332,8 +342,19 @@ pub type ContentDigest = [u8; 32];
 #[derive(Default)]
 struct Reader {
     problems: Vec<Problem>,
-    /// Each file read, with the digest of its bytes.
-    digests: Vec<(PathBuf, ContentDigest)>,
+    /// Each file read, with the digest of its bytes; None when not asked for (a plain load
+    /// need not hash every byte it reads).
+    digests: Option<Vec<(PathBuf, ContentDigest)>>,
+}
+
+impl Reader {
+    /// A reader that keeps a digest of each file it reads.
+    fn digesting() -> Reader {
+        Reader {
+            digests: Some(Vec::new()),
+            ..Reader::default()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -438,8 +459,9 @@ impl Reader {
     fn read_file(&mut self, path: &Path) -> Option<String> {
         match read_regular(path) {
             Ok(text) => {
-                self.digests
-                    .push((path.to_path_buf(), Sha256::digest(&text).into()));
+                if let Some(digests) = &mut self.digests {
+                    digests.push((path.to_path_buf(), Sha256::digest(&text).into()));
+                }
                 Some(text)
             }
             Err(e) => {
@@ -471,6 +493,7 @@ impl Reader {
         let mut files: Vec<(&Path, &ContentDigest)> = self
             .digests
             .iter()
+            .flatten()
             .map(|(p, d)| (p.strip_prefix(root).unwrap_or(p), d))
             .collect();
         files.sort();
@@ -735,14 +758,16 @@ impl Reader {
         // of its load here); what spans files is checked after, in file order.
         let read: Vec<FactFile> = files
             .into_par_iter()
-            .map(|path| FactFile::read(path, disputes, sources))
+            .map(|path| FactFile::read(path, disputes, sources, self.digests.is_some()))
             .collect();
         let mut facts: Vec<Fact> = Vec::new();
         let mut ids: HashMap<String, PathBuf> = HashMap::new();
         let mut phrasings: HashMap<String, String> = HashMap::new();
         for file in read {
             self.problems.extend(file.problems);
-            self.digests.extend(file.digests);
+            if let Some(digests) = &mut self.digests {
+                digests.extend(file.digests);
+            }
             let (Some(text), Some(fact)) = (file.text, file.fact) else {
                 continue;
             };

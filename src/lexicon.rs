@@ -278,19 +278,14 @@ impl Lexicon {
             start_deletes,
             words,
             stems,
-            ignore: raw.ignore.iter().map(|w| plain(w)).collect(),
+            ignore: plain_all(&raw.ignore),
             people: Vec::new(),
-            stopwords: raw.stopwords.iter().map(|w| plain(w)).collect(),
-            markers: raw.markers.iter().map(|w| plain(w)).collect(),
-            claim_openers: raw.claim_openers.iter().map(|w| plain(w)).collect(),
-            claim_tags: raw
-                .claim_tags
-                .iter()
-                .map(|t| plain(t).split_whitespace().map(str::to_string).collect())
-                .filter(|t: &Vec<String>| !t.is_empty())
-                .collect(),
+            stopwords: plain_all(&raw.stopwords),
+            markers: plain_all(&raw.markers),
+            claim_openers: plain_all(&raw.claim_openers),
+            claim_tags: plain_runs(&raw.claim_tags),
             counts_anyone: FxHashSet::default(),
-            frequency_adverbs: raw.frequency_adverbs.iter().map(|w| plain(w)).collect(),
+            frequency_adverbs: plain_all(&raw.frequency_adverbs),
             stemmer: std::sync::Arc::new(stemmer),
         };
         lexicon.counts_anyone = raw
@@ -525,11 +520,10 @@ impl Lexicon {
     /// Whether the question asks to confirm a claim ("did only 2,000 strike?", "it was 29%,
     /// wasn't it?"): its figures are what is being checked, not what it is about.
     pub fn asks_to_confirm(&self, words: &[String]) -> bool {
-        let ends_with = |tag: &[String]| words.len() >= tag.len() && words.ends_with(tag);
         words
             .first()
             .is_some_and(|w| self.claim_openers.contains(w))
-            || self.claim_tags.iter().any(|t| ends_with(t))
+            || self.claim_tags.iter().any(|t| words.ends_with(t))
     }
 
     /// Whether a word says how often ("hourly", "weekly").
@@ -623,6 +617,20 @@ pub(crate) fn bundled_word_lists() -> String {
         .iter()
         .filter(|(key, value)| value.is_array() && !["ignore", "people"].contains(&key.as_str()))
         .map(|(key, value)| format!("{key} = {value}\n"))
+        .collect()
+}
+
+/// Each entry of a word list made [`plain`], as the analysis meets words.
+pub fn plain_all<C: FromIterator<String>>(list: &[String]) -> C {
+    list.iter().map(|w| plain(w)).collect()
+}
+
+/// Each entry of a list of phrases as its run of plain words (empty entries dropped), to match
+/// whole words of a text.
+pub fn plain_runs(list: &[String]) -> Vec<Vec<String>> {
+    list.iter()
+        .map(|p| plain(p).split_whitespace().map(str::to_string).collect())
+        .filter(|run: &Vec<String>| !run.is_empty())
         .collect()
 }
 

@@ -15,7 +15,7 @@
 use aho_corasick::AhoCorasick;
 use serde::Deserialize;
 
-use crate::lexicon::plain;
+use crate::lexicon::{plain, plain_all, plain_runs};
 
 /// What the screen found in one question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,16 +103,10 @@ struct Orders {
 
 impl Orders {
     fn from_raw(raw: &RawInstruction) -> Orders {
-        let words = |list: &[String]| -> Vec<String> { list.iter().map(|w| plain(w)).collect() };
         Orders {
-            commands: raw
-                .commands
-                .iter()
-                .map(|c| plain(c).split_whitespace().map(String::from).collect())
-                .filter(|c: &Vec<String>| !c.is_empty())
-                .collect(),
-            lead_ins: words(&raw.lead_ins),
-            question_words: words(&raw.question_words),
+            commands: plain_runs(&raw.commands),
+            lead_ins: plain_all(&raw.lead_ins),
+            question_words: plain_all(&raw.question_words),
         }
     }
 
