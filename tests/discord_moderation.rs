@@ -6,7 +6,10 @@
 //! takes a few seconds in a debug build, so each test makes as few changes as it can, and the
 //! sandbox keeps one dispute's facts and the questions about it.
 
+#[path = "support/git.rs"]
+mod git_support;
 mod support;
+use git_support::git;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -705,23 +708,6 @@ async fn an_edit_based_on_a_stale_version_is_refused_with_changed_by() {
     assert_eq!(reopened(1), format!("{answer} (edited)"));
     assert_eq!(reopened(0), phrasings);
     h.stop().await;
-}
-
-/// Runs git in `dir`, as a test needs it (no user configuration assumed).
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=test", "-c", "user.email=test@test.invalid"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

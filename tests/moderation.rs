@@ -1,6 +1,9 @@
 //! The moderators' back end without Discord: every test works on a temporary copy of the real
 //! `knowledge/` folder (and question set), never on the repository's files.
 
+#[path = "support/git.rs"]
+mod git_support;
+use git_support::git;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -1309,28 +1312,6 @@ impl Snapshot {
         }
         Snapshot(files)
     }
-}
-
-/// Runs git in `dir`; its standard output.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=curator",
-            "-c",
-            "user.email=curator@example.org",
-        ])
-        .args(args)
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 #[test]
