@@ -113,7 +113,9 @@ pub struct Lexicon {
     start_deletes: FxHashMap<String, Vec<String>>,
     /// Single-word variants.
     words: FxHashMap<String, String>,
-    /// The same single-word variants after stemming ("walkouts" -> "strike").
+    /// The stems of single-word variants, so that their other inflections fold too ("walkouts"
+    /// -> "strike"), unless the stem is an English word the list does not give for the concept:
+    /// "backs" and "backed" are support, but "back" (as in "pay back to 2008 levels") is not.
     stems: FxHashMap<String, String>,
     ignore: FxHashSet<String>,
     /// Stemmed tokens of people's names: a question naming someone wants a fact about them.
@@ -235,16 +237,21 @@ impl Lexicon {
         let mut stems = FxHashMap::default();
         for (canonical, variants) in raw.synonyms {
             let canonical = plain(&canonical);
+            let listed: FxHashSet<String> = variants
+                .iter()
+                .map(|v| plain(v))
+                .chain([canonical.clone()])
+                .collect();
             for v in variants {
                 let v = plain(&v);
                 if v.contains(' ') {
                     phrases.push((format!(" {v} "), format!(" {canonical} ")));
                 } else if !v.is_empty() {
-                    if !canonical.contains(' ') {
-                        stems.insert(
-                            stemmer.stem(&v).into_owned(),
-                            stemmer.stem(&canonical).into_owned(),
-                        );
+                    let stem = stemmer.stem(&v).into_owned();
+                    // A stem that is a word of its own means what that word means.
+                    let own_word = is_english(&stem) && !listed.contains(&stem);
+                    if !canonical.contains(' ') && !own_word {
+                        stems.insert(stem, stemmer.stem(&canonical).into_owned());
                     }
                     words.insert(v, canonical.clone());
                 }
@@ -911,9 +918,9 @@ mod tests {
     }
 
     #[test]
-    fn a_word_that_stems_to_an_ignored_one_is_dropped() {
+    fn a_synonym_of_an_ignored_word_is_dropped() {
         let text = format!(
-            "{}ignore = [\"now\"]\n[synonyms]\nnow = [\"currently\"]\n",
+            "{}ignore = [\"now\"]\n[synonyms]\nnow = [\"currently\", \"current\"]\n",
             bundled_word_lists()
         );
         let lexicon = Lexicon::from_toml(&text).expect("parses");
@@ -1004,5 +1011,16 @@ mod tests {
             l.analyze("industrial action").tokens,
             l.analyze("strikes").tokens
         );
+    }
+
+    #[test]
+    fn an_inflection_folds_by_its_stem_unless_the_stem_is_a_word_of_its_own() {
+        let text = "[synonyms]\nsupport = [\"backs\", \"backed\"]\nstrike = [\"walkout\"]\n";
+        let l = Lexicon::from_toml(text).expect("parses");
+        // "walkouts" is not listed, but its stem is the listed "walkout".
+        assert_eq!(l.analyze("walkouts").tokens, l.analyze("strike").tokens);
+        assert_eq!(l.analyze("backed").tokens, l.analyze("support").tokens);
+        // "back" is a word of its own: "pay back to 2008 levels" asks no support.
+        assert_ne!(l.analyze("back").tokens, l.analyze("support").tokens);
     }
 }
