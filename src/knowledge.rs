@@ -509,67 +509,16 @@ impl Reader {
     fn read_all(&mut self, dir: &Path) -> KnowledgeBase {
         let disputes = self.read_disputes(&dir.join("disputes.toml"));
         let sources = self.read_sources(&dir.join("sources.toml"));
-        let lexicon_path = dir.join("lexicon.toml");
-        let lexicon = match self.read_file(&lexicon_path) {
-            Some(text) => match Lexicon::from_toml(&text) {
-                Ok(l) => l,
-                Err((offset, msg)) => {
-                    self.problem(&lexicon_path, &text, offset, msg);
-                    Lexicon::default()
-                }
-            },
-            None => Lexicon::default(),
-        };
-        let settings_path = dir.join("matcher.toml");
-        let settings = match self.read_file(&settings_path) {
-            Some(text) => self
-                .parse::<MatcherSettings>(&settings_path, &text)
-                .unwrap_or_default(),
-            None => MatcherSettings::default(),
-        };
-        let screens_path = dir.join("screens.toml");
-        let screener = match self.read_file(&screens_path) {
-            Some(text) => Screener::from_toml(&text).unwrap_or_else(|(offset, msg)| {
-                self.problem(&screens_path, &text, offset, msg);
-                Screener::default()
-            }),
-            None => Screener::default(),
-        };
-        let conversation_path = dir.join("conversation.toml");
-        let conversation = self
-            .read_file(&conversation_path)
-            .and_then(|text| {
-                let read = self.parse::<Conversation>(&conversation_path, &text)?;
-                read.prepared()
-                    .map_err(|msg| self.problem(&conversation_path, &text, 0, msg))
-                    .ok()
-            })
-            .unwrap_or_default();
-        let now_path = dir.join("now.toml");
-        let now = self
-            .read_file(&now_path)
-            .and_then(|text| self.parse::<NowWords>(&now_path, &text))
-            .unwrap_or_default();
-        let intents_path = dir.join("intents.toml");
-        let intents = self
-            .read_file(&intents_path)
-            .and_then(|text| {
-                let read = self.parse::<IntentWords>(&intents_path, &text)?;
-                read.prepared()
-                    .map_err(|msg| self.problem(&intents_path, &text, 0, msg))
-                    .ok()
-            })
-            .unwrap_or_default();
-        let words_path = dir.join("timeline-words.toml");
-        let timeline_words = self
-            .read_file(&words_path)
-            .and_then(|text| self.parse::<TimelineWords>(&words_path, &text))
-            .unwrap_or_default();
-        let overview_path = dir.join("overview.toml");
+        let lexicon = self.read_parsed(&dir.join("lexicon.toml"), Lexicon::from_toml);
+        let settings = self.read_settings::<MatcherSettings>(&dir.join("matcher.toml"));
+        let screener = self.read_parsed(&dir.join("screens.toml"), Screener::from_toml);
+        let conversation =
+            self.read_prepared(&dir.join("conversation.toml"), Conversation::prepared);
+        let now = self.read_settings::<NowWords>(&dir.join("now.toml"));
+        let intents = self.read_prepared(&dir.join("intents.toml"), IntentWords::prepared);
+        let timeline_words = self.read_settings::<TimelineWords>(&dir.join("timeline-words.toml"));
         let overview = self
-            .read_file(&overview_path)
-            .and_then(|text| self.parse::<Overview>(&overview_path, &text))
-            .unwrap_or_default()
+            .read_settings::<Overview>(&dir.join("overview.toml"))
             .prepared(&lexicon);
         let dispute_ids: HashSet<String> = disputes.iter().map(|d| d.id.clone()).collect();
         let mut facts = self.read_facts(&dir.join("facts"), &dispute_ids, &sources);
@@ -590,6 +539,47 @@ impl Reader {
             timeline_words,
             overview,
             slang,
+        }
+    }
+
+    /// A settings file, or the defaults when it is missing or does not parse (a problem then):
+    /// the load goes on, to report every other file's problems too.
+    fn read_settings<T: serde::de::DeserializeOwned + Default>(&mut self, path: &Path) -> T {
+        self.read_file(path)
+            .and_then(|text| self.parse::<T>(path, &text))
+            .unwrap_or_default()
+    }
+
+    /// [`Reader::read_settings`] for a file that is checked and made ready by `prepare` once
+    /// parsed; what `prepare` refuses is a problem at the top of the file.
+    fn read_prepared<T: serde::de::DeserializeOwned, U: Default>(
+        &mut self,
+        path: &Path,
+        prepare: impl FnOnce(T) -> Result<U, String>,
+    ) -> U {
+        self.read_file(path)
+            .and_then(|text| {
+                let read = self.parse::<T>(path, &text)?;
+                prepare(read)
+                    .map_err(|msg| self.problem(path, &text, 0, msg))
+                    .ok()
+            })
+            .unwrap_or_default()
+    }
+
+    /// [`Reader::read_settings`] for a file with a parser of its own, which says where a problem
+    /// is.
+    fn read_parsed<T: Default>(
+        &mut self,
+        path: &Path,
+        from_toml: impl FnOnce(&str) -> Result<T, (usize, String)>,
+    ) -> T {
+        match self.read_file(path) {
+            Some(text) => from_toml(&text).unwrap_or_else(|(offset, msg)| {
+                self.problem(path, &text, offset, msg);
+                T::default()
+            }),
+            None => T::default(),
         }
     }
 

@@ -365,73 +365,12 @@ impl Lexicon {
     /// be: one word of a phrase may be a single edit away if it is not itself an English word
     /// ("now calld" is "now called"; "stage" is not "stake"), and a year may sit inside a phrase
     /// ("take the 2024 deal" is "take the deal" in 2024; the year is kept as a cue).
-    fn fuzzy_phrases<'a>(&self, words: &[&'a str]) -> Option<String> {
-        let typo = |w: &str| {
-            w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) && !is_english(w)
-        };
-        let year = |w: &str| w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit());
-        let typos: Vec<bool> = words.iter().map(|w| typo(w)).collect();
-        if !typos.iter().any(|t| *t) && !words.iter().any(|w| year(w)) {
+    fn fuzzy_phrases(&self, words: &[&str]) -> Option<String> {
+        let typos: Vec<bool> = words.iter().map(|w| may_be_typo(w)).collect();
+        if !typos.iter().any(|t| *t) && !words.iter().any(|w| is_year(w)) {
             return None;
         }
-        let same = |written: &str, expected: &str| {
-            written == expected
-                || (expected.len() >= 4
-                    && written.len().abs_diff(expected.len()) <= 1
-                    && typo(written)
-                    && strsim::damerau_levenshtein(written, expected) == 1)
-        };
-        // How many words of `at` the phrase takes, and the year it skipped; None unless it
-        // matches and differs from the exact phrase (which the exact pass already folded).
-        let matches_at = |at: &[&'a str],
-                          expected: &[String]|
-         -> Option<(usize, Option<&'a str>)> {
-            let (mut k, mut skipped, mut differs) = (0, None, false);
-            for (j, e) in expected.iter().enumerate() {
-                if j > 0 && skipped.is_none() && at.get(k).is_some_and(|w| year(w)) && e != at[k] {
-                    skipped = Some(at[k]);
-                    k += 1;
-                }
-                let w = at.get(k)?;
-                if !same(w, e) {
-                    return None;
-                }
-                differs |= w != e;
-                k += 1;
-            }
-            (differs || skipped.is_some()).then_some((k, skipped))
-        };
-        // The first phrase (longest first, as in the exact pass) that folds at word i: one that
-        // starts with the word, or, for a possible typo, with a word one edit from it.
-        let fold_at = |i: usize| -> Option<(usize, usize, Option<&'a str>)> {
-            let exact = self.phrase_starts.get(words[i]).map(Vec::as_slice);
-            let mut starting: Vec<usize> = Vec::new();
-            let candidates = if typos[i] {
-                starting.extend(exact.unwrap_or_default());
-                // Two words one edit apart share a one-character deletion, or one is the other's.
-                let deleted = deletions(words[i]);
-                let mut firsts: Vec<&String> = deleted
-                    .iter()
-                    .map(String::as_str)
-                    .chain([words[i]])
-                    .filter_map(|d| self.start_deletes.get(d))
-                    .flatten()
-                    .filter(|first| first.as_str() != words[i] && same(words[i], first))
-                    .collect();
-                firsts.sort_unstable();
-                firsts.dedup();
-                for first in firsts {
-                    starting.extend(self.phrase_starts.get(first).into_iter().flatten());
-                }
-                starting.sort_unstable();
-                starting.as_slice()
-            } else {
-                exact.unwrap_or_default()
-            };
-            candidates.iter().find_map(|&p| {
-                matches_at(&words[i..], &self.phrase_words[p]).map(|(used, y)| (p, used, y))
-            })
-        };
+        let fold_at = |i: usize| self.fold_at(words, &typos, i);
         // Most texts have nothing to fold: find that out before building anything.
         let first = (0..words.len()).find_map(|i| fold_at(i).map(|f| (i, f)))?;
         let mut out: Vec<&str> = words[..first.0].to_vec();
@@ -451,6 +390,54 @@ impl Lexicon {
             }
         }
         Some(out.join(" "))
+    }
+
+    /// The first phrase (longest first, as in the exact pass) that folds at word `i`: one that
+    /// starts with the word, or, for a possible typo (`typos[i]`), with a word one edit from
+    /// it. Its position, how many words it takes and the year it skipped.
+    fn fold_at<'a>(
+        &self,
+        words: &[&'a str],
+        typos: &[bool],
+        i: usize,
+    ) -> Option<(usize, usize, Option<&'a str>)> {
+        let near;
+        let candidates = if typos[i] {
+            near = self.phrases_near(words[i]);
+            near.as_slice()
+        } else {
+            self.phrase_starts
+                .get(words[i])
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        };
+        candidates.iter().find_map(|&p| {
+            matches_at(&words[i..], &self.phrase_words[p]).map(|(used, y)| (p, used, y))
+        })
+    }
+
+    /// The phrases (positions, in list order) that start with a possible typo or with a word
+    /// one edit from it.
+    fn phrases_near(&self, typo: &str) -> Vec<usize> {
+        let mut starting: Vec<usize> = Vec::new();
+        starting.extend(self.phrase_starts.get(typo).into_iter().flatten());
+        // Two words one edit apart share a one-character deletion, or one is the other's.
+        let deleted = deletions(typo);
+        let mut firsts: Vec<&String> = deleted
+            .iter()
+            .map(String::as_str)
+            .chain([typo])
+            .filter_map(|d| self.start_deletes.get(d))
+            .flatten()
+            .filter(|first| first.as_str() != typo && same_word(typo, first))
+            .collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        for first in firsts {
+            starting.extend(self.phrase_starts.get(first).into_iter().flatten());
+        }
+        starting.sort_unstable();
+        starting
     }
 
     /// Full analysis: folded words and stemmed content tokens.
@@ -573,6 +560,45 @@ pub(crate) fn deletions(word: &str) -> Vec<String> {
                 .collect()
         })
         .collect()
+}
+
+/// Whether a word may be a typo to correct: four characters or more, no digit, not English.
+fn may_be_typo(w: &str) -> bool {
+    w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) && !is_english(w)
+}
+
+/// Whether a word is a year, which may sit inside a phrase ("take the 2024 deal").
+fn is_year(w: &str) -> bool {
+    w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether a word of the text is a phrase's word as `expected`, or a possible typo of it one
+/// edit away.
+fn same_word(written: &str, expected: &str) -> bool {
+    written == expected
+        || (expected.len() >= 4
+            && written.len().abs_diff(expected.len()) <= 1
+            && may_be_typo(written)
+            && strsim::damerau_levenshtein(written, expected) == 1)
+}
+
+/// How many words of `at` the phrase `expected` takes, and the year it skipped; None unless it
+/// matches and differs from the exact phrase (which the exact pass already folded).
+fn matches_at<'a>(at: &[&'a str], expected: &[String]) -> Option<(usize, Option<&'a str>)> {
+    let (mut k, mut skipped, mut differs) = (0, None, false);
+    for (j, e) in expected.iter().enumerate() {
+        if j > 0 && skipped.is_none() && at.get(k).is_some_and(|w| is_year(w)) && e != at[k] {
+            skipped = Some(at[k]);
+            k += 1;
+        }
+        let w = at.get(k)?;
+        if !same_word(w, e) {
+            return None;
+        }
+        differs |= w != e;
+        k += 1;
+    }
+    (differs || skipped.is_some()).then_some((k, skipped))
 }
 
 /// Lower-cased words capitalised in mid-sentence.

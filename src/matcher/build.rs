@@ -66,6 +66,16 @@ struct Words<'a> {
     fits: [bool; 4],
 }
 
+/// A fact's texts indexed (see [`Matcher::index_texts`]): the ids of its phrasings and keywords
+/// (sorted, distinct) and of its answer, and its phrasings and not-phrasings.
+#[derive(Default)]
+struct TextIds {
+    strong: Vec<u32>,
+    answer: Vec<u32>,
+    phrasings: Phrasings,
+    not_phrasings: Phrasings,
+}
+
 /// A fact's texts analysed once each: the pairs of [`Words`] borrow from it.
 struct Fresh {
     texts: Vec<Analyzed>,
@@ -318,24 +328,65 @@ impl Matcher {
             keywords: words.keywords,
             ..FactWords::default()
         };
-        let (mut strong, mut answer) = (Vec::new(), Vec::new());
-        let (mut phrasings, mut not_phrasings) = (Phrasings::default(), Phrasings::default());
+        let texts = self.index_texts(&words, &mut record, replay.as_deref_mut());
+        let strong_held = self.post(fi, &texts.strong, &texts.answer, weak);
+        record.counted = self.counted_ids(&words.counted, replay);
+        let mut counts = record.counted.clone();
+        counts.sort_unstable();
+        counts.dedup();
+        let dispute = self
+            .dispute_ids
+            .iter()
+            .position(|d| d == dispute)
+            .unwrap_or(usize::MAX) as u16;
+        let marks = texts.phrasings.marks.iter().fold(0, |acc, m| acc | m);
+        self.facts.push(IndexedFact {
+            fact: pos,
+            dispute,
+            months: words.months,
+            years: words.years,
+            phrasings: texts.phrasings,
+            not_phrasings: texts.not_phrasings,
+            fits: words.fits,
+            vocabulary: 0.0,
+            marks,
+            counts,
+        });
+        self.fact_words.push(record);
+        strong_held
+    }
+
+    /// Indexes each text of a fact (see [`Matcher::index_text`]) and files their ids by what the
+    /// text is: phrasings, keywords, the answer or not-phrasings.
+    fn index_texts(
+        &mut self,
+        words: &Words,
+        record: &mut FactWords,
+        mut replay: Option<&mut Replay>,
+    ) -> TextIds {
+        let mut out = TextIds::default();
         let answer_at = words.phrasings + words.keywords;
         for (k, text) in words.texts.iter().enumerate() {
-            let ids = self.index_text(text, &mut record, replay.as_deref_mut());
+            let ids = self.index_text(text, record, replay.as_deref_mut());
             if k < words.phrasings {
-                phrasings.push(&ids, words.marks[k]);
+                out.phrasings.push(&ids, words.marks[k]);
             }
             if k < answer_at {
-                strong.extend_from_slice(&ids);
+                out.strong.extend_from_slice(&ids);
             } else if k == answer_at {
-                answer = ids;
+                out.answer = ids;
             } else {
-                not_phrasings.push(&ids, words.marks[k]);
+                out.not_phrasings.push(&ids, words.marks[k]);
             }
         }
-        strong.sort_unstable();
-        strong.dedup();
+        out.strong.sort_unstable();
+        out.strong.dedup();
+        out
+    }
+
+    /// Adds fact `fi` to the postings of the ids it holds; returns those it holds strongly,
+    /// ascending.
+    fn post(&mut self, fi: u32, strong: &[u32], answer: &[u32], weak: f32) -> Vec<u32> {
         // A word of the phrasings or keywords ties the fact strongly; one only in its answer,
         // by `answer_weight`.
         let mut held: Vec<(u32, f32)> = strong.iter().map(|&id| (id, STRONG)).collect();
@@ -348,36 +399,6 @@ impl Matcher {
         for &(id, s) in &held {
             self.postings[id as usize].push((fi, s));
         }
-        let mut counts: Vec<u32> = Vec::with_capacity(words.counted.len());
-        for &t in &words.counted {
-            match (t, replay.as_deref_mut()) {
-                (Item::Fresh(_, token), _) => counts.push(self.intern(token)),
-                (Item::Old(id), Some(r)) => counts.push(self.intern_old(id, r)),
-                (Item::Old(_), None) => {}
-            }
-        }
-        record.counted = counts.clone();
-        counts.sort_unstable();
-        counts.dedup();
-        let dispute = self
-            .dispute_ids
-            .iter()
-            .position(|d| d == dispute)
-            .unwrap_or(usize::MAX) as u16;
-        let marks = phrasings.marks.iter().fold(0, |acc, m| acc | m);
-        self.facts.push(IndexedFact {
-            fact: pos,
-            dispute,
-            months: words.months,
-            years: words.years,
-            phrasings,
-            not_phrasings,
-            fits: words.fits,
-            vocabulary: 0.0,
-            marks,
-            counts,
-        });
-        self.fact_words.push(record);
         let mut strong_held: Vec<u32> = held
             .iter()
             .filter(|(_, s)| *s >= STRONG)
@@ -385,6 +406,20 @@ impl Matcher {
             .collect();
         strong_held.sort_unstable();
         strong_held
+    }
+
+    /// The token ids of what a fact's figures count, in the order met (interned now, or
+    /// replayed from the previous index).
+    fn counted_ids(&mut self, counted: &[Item], mut replay: Option<&mut Replay>) -> Vec<u32> {
+        let mut counts: Vec<u32> = Vec::with_capacity(counted.len());
+        for &t in counted {
+            match (t, replay.as_deref_mut()) {
+                (Item::Fresh(_, token), _) => counts.push(self.intern(token)),
+                (Item::Old(id), Some(r)) => counts.push(self.intern_old(id, r)),
+                (Item::Old(_), None) => {}
+            }
+        }
+        counts
     }
 
     /// Interns a text's tokens, remembers its surface words for typo correction and records

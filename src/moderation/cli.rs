@@ -279,15 +279,28 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
     };
     let who = actor(&args.common);
     let json = args.common.json;
-    let mut out = std::io::stdout();
-    let change = match args.command {
+    if changes_facts {
+        let change = change_fact(&m, &who, args.command)?;
+        report(change, |c| print_change(&c, json))
+    } else {
+        read_fact(&m, &who, args.command, json)
+    }
+}
+
+/// The commands that change a fact: each gives a [`Change`], which `run_fact` prints one way.
+fn change_fact(
+    m: &Moderation,
+    who: &Actor,
+    command: FactCommand,
+) -> anyhow::Result<Result<Change, ModerationError>> {
+    Ok(match command {
         FactCommand::Add {
             file,
             fields,
             confirm,
         } => {
             let draft = draft_from(file.as_deref(), fields)?;
-            m.add(&who, None, draft, confirm)
+            m.add(who, None, draft, confirm)
         }
         FactCommand::Edit {
             id,
@@ -296,31 +309,47 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
             confirm,
         } => {
             let draft = draft_from(Some(&file), FactFields::default())?;
-            m.edit(&who, None, &id, &base_version, draft, confirm)
+            m.edit(who, None, &id, &base_version, draft, confirm)
         }
         FactCommand::Retire {
             id,
             reason,
             base_version,
             confirm,
-        } => m.retire(&who, None, &id, &reason, base_version.as_deref(), confirm),
+        } => m.retire(who, None, &id, &reason, base_version.as_deref(), confirm),
         FactCommand::Alias {
             id,
             phrasing,
             confirm,
-        } => m.alias(&who, None, &id, &phrasing, None, confirm),
+        } => m.alias(who, None, &id, &phrasing, None, confirm),
         FactCommand::Undo {
             id,
             base_version,
             confirm,
-        } => m.undo(&who, None, &id, &base_version, confirm),
-        FactCommand::Show { id } => return report(m.show(&id), |v| print_view(&v, json)),
+        } => m.undo(who, None, &id, &base_version, confirm),
+        FactCommand::Show { .. }
+        | FactCommand::List { .. }
+        | FactCommand::History { .. }
+        | FactCommand::Source { .. } => unreachable!("run_fact runs these with read_fact"),
+    })
+}
+
+/// The commands that change no fact, and so need no question set: the reads, and `Source`
+/// (which adds to `sources.toml`). Each prints its own result.
+fn read_fact(
+    m: &Moderation,
+    who: &Actor,
+    command: FactCommand,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        FactCommand::Show { id } => report(m.show(&id), |v| print_view(&v, json)),
         FactCommand::List { dispute, search } => {
             print_list(&m.list(dispute.as_deref(), search.as_deref()), json)?;
-            return Ok(ExitCode::SUCCESS);
+            Ok(ExitCode::SUCCESS)
         }
         FactCommand::History { id } => {
-            return report(m.history(&id), |entries| print_history(&id, &entries, json));
+            report(m.history(&id), |entries| print_history(&id, &entries, json))
         }
         FactCommand::Source {
             id,
@@ -344,13 +373,18 @@ pub fn run_fact(args: FactArgs, knowledge: &Path, today: NaiveDate) -> anyhow::R
                 note,
                 text,
             };
-            return report(m.add_source(&who, None, source), |e| {
+            let mut out = std::io::stdout();
+            report(m.add_source(who, None, source), |e| {
                 writeln!(out, "source {} added (audit #{})", e.fact_id, e.seq)?;
                 Ok(())
-            });
+            })
         }
-    };
-    report(change, |c| print_change(&c, json))
+        FactCommand::Add { .. }
+        | FactCommand::Edit { .. }
+        | FactCommand::Retire { .. }
+        | FactCommand::Alias { .. }
+        | FactCommand::Undo { .. } => unreachable!("run_fact runs these with change_fact"),
+    }
 }
 
 /// `fact show`: the fact file with its version.

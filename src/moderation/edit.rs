@@ -1261,61 +1261,27 @@ impl Moderation {
         confirm: bool,
         note: Option<String>,
     ) -> Result<Option<Change>, ModerationError> {
-        // The caches (fingerprint served, question-set score) as of now, updated unlocked.
-        let mut cache = (*self.lock()).clone();
-        let validated = self.validate(&mut cache, id, path, before.as_deref(), &after, confirm);
-        let mut state = self.lock();
-        if fs::read_to_string(path).ok() != before {
-            // Another change of this fact came first: the operation is prepared again from
-            // the file as it is now (an edit based on the old version is then stale).
+        let Some((mut state, mut validated)) =
+            self.validate_to_write(id, path, before.as_deref(), &after, confirm)?
+        else {
             return Ok(None);
-        }
-        let validated = match validated {
-            Ok(v) if state.serving.as_deref() == Some(v.base.as_str()) => v,
-            // The base changed under the validation (or it failed on a base that is no longer
-            // there): what counts is the base as it is now.
-            _ if state.serving != cache.serving => {
-                self.validate(&mut state, id, path, before.as_deref(), &after, confirm)?
-            }
-            Ok(v) => v,
-            Err(e) => return Err(e),
         };
-        let state = &mut *state;
         let rel = self.store.relative(path).display().to_string();
-        let entry = self.write_ahead(
-            NewEntry {
-                actor: actor.name.clone(),
-                actor_id: actor.id,
-                guild,
-                action,
-                fact_id: id.to_string(),
-                path: rel.clone(),
-                before: before.clone(),
-                after: Some(after.clone()),
-                note,
-            },
-            || self.store.write(path, &after),
-            || match &before {
-                Some(text) => self.store.write(path, text),
-                None => fs::remove_file(path).map_err(|source| StoreError::Io {
-                    what: "remove",
-                    path: path.to_path_buf(),
-                    source,
-                }),
-            },
-        )?;
-        let mut notes = validated.notes;
+        let new = NewEntry {
+            actor: actor.name.clone(),
+            actor_id: actor.id,
+            guild,
+            action,
+            fact_id: id.to_string(),
+            path: rel.clone(),
+            before: before.clone(),
+            after: Some(after.clone()),
+            note,
+        };
+        let entry = self.write_fact(new, path, before.as_deref(), &after)?;
+        let mut notes = std::mem::take(&mut validated.notes);
         notes.extend(self.record_in_git(&entry, &[Path::new(&rel)]));
-        let engine = Arc::new(validated.engine);
-        self.engine.store(engine.clone());
-        state.serving = Some(validated.fingerprint.clone());
-        let today = self.today();
-        if let Some(problems) = validated.problems {
-            state.known_problems = Some((validated.fingerprint.clone(), today, problems));
-        }
-        if let Some(score) = validated.score {
-            state.baseline = Some((validated.fingerprint, today, score));
-        }
+        let engine = self.install(&mut state, validated);
         tracing::info!(
             actor = %actor.name, guild = ?guild, fact = id, %action, seq = entry.seq,
             "fact changed"
@@ -1329,6 +1295,79 @@ impl Moderation {
             engine,
             notes,
         }))
+    }
+
+    /// The first half of [`Moderation::commit`]: the change validated unlocked, then the lock
+    /// taken and the validation kept, or done again on the base as it is now. `None` when this
+    /// fact's file changed meanwhile.
+    fn validate_to_write(
+        &self,
+        id: &str,
+        path: &Path,
+        before: Option<&str>,
+        after: &str,
+        confirm: bool,
+    ) -> Result<Option<(WriterGuard<'_>, Validated)>, ModerationError> {
+        // The caches (fingerprint served, question-set score) as of now, updated unlocked.
+        let mut cache = (*self.lock()).clone();
+        let validated = self.validate(&mut cache, id, path, before, after, confirm);
+        let mut state = self.lock();
+        if fs::read_to_string(path).ok().as_deref() != before {
+            // Another change of this fact came first: the operation is prepared again from
+            // the file as it is now (an edit based on the old version is then stale).
+            return Ok(None);
+        }
+        let validated = match validated {
+            Ok(v) if state.serving.as_deref() == Some(v.base.as_str()) => v,
+            // The base changed under the validation (or it failed on a base that is no longer
+            // there): what counts is the base as it is now.
+            _ if state.serving != cache.serving => {
+                self.validate(&mut state, id, path, before, after, confirm)?
+            }
+            Ok(v) => v,
+            Err(e) => return Err(e),
+        };
+        Ok(Some((state, validated)))
+    }
+
+    /// Writes a fact file by [`Moderation::write_ahead`]: `after` in its place, and if the commit
+    /// mark fails, the file as it was (`before`), or none for a new fact.
+    fn write_fact(
+        &self,
+        new: NewEntry,
+        path: &Path,
+        before: Option<&str>,
+        after: &str,
+    ) -> Result<AuditEntry, ModerationError> {
+        self.write_ahead(
+            new,
+            || self.store.write(path, after),
+            || match before {
+                Some(text) => self.store.write(path, text),
+                None => fs::remove_file(path).map_err(|source| StoreError::Io {
+                    what: "remove",
+                    path: path.to_path_buf(),
+                    source,
+                }),
+            },
+        )
+    }
+
+    /// Serves a written change's engine, and keeps what its validation learnt of the new base
+    /// (its fingerprint, `check` errors and question-set score) for the next change to start
+    /// from; returns the engine.
+    fn install(&self, state: &mut WriterState, validated: Validated) -> Arc<Engine> {
+        let engine = Arc::new(validated.engine);
+        self.engine.store(engine.clone());
+        state.serving = Some(validated.fingerprint.clone());
+        let today = self.today();
+        if let Some(problems) = validated.problems {
+            state.known_problems = Some((validated.fingerprint.clone(), today, problems));
+        }
+        if let Some(score) = validated.score {
+            state.baseline = Some((validated.fingerprint, today, score));
+        }
+        engine
     }
 
     /// Every rule, on the fact base as it would be after the change; writes nothing.
