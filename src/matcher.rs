@@ -44,6 +44,11 @@ pub struct Scoring {
     pub marker_weight: f32,
     /// Only this many best-covering candidates get the phrasing comparison.
     pub shortlist: usize,
+    /// The shortlist's order: coverage plus these shares of precision and of shared markers.
+    pub shortlist_precision: f32,
+    pub shortlist_markers: f32,
+    /// A fact is never the answer to a question this similar to one of its `not_phrasings`.
+    pub not_phrasing_similarity: f32,
     /// Weight of a figure in a question that asks to confirm a claim (see [`resolve`]).
     pub claimed_figure: f32,
 }
@@ -57,6 +62,9 @@ impl Default for Scoring {
             intent_penalty: 0.75,
             marker_weight: 1.0,
             shortlist: 40,
+            shortlist_precision: 0.3,
+            shortlist_markers: 0.1,
+            not_phrasing_similarity: 0.8,
             claimed_figure: 0.5,
         }
     }
@@ -518,7 +526,10 @@ impl Matcher {
                 let coverage = covered[fi as usize] / total;
                 let precision = covered[fi as usize] / f.vocabulary.max(covered[fi as usize]);
                 let asked = (analyzed.marks & f.marks).count_ones() as f32 / marks;
-                (fi, coverage, coverage + 0.3 * precision + 0.1 * asked)
+                let s = &self.scoring;
+                let order =
+                    coverage + s.shortlist_precision * precision + s.shortlist_markers * asked;
+                (fi, coverage, order)
             })
             .collect();
         let order =
@@ -633,7 +644,10 @@ impl Matcher {
             .unwrap_or((0, 0.0));
         if !f.not_phrasings.is_empty() {
             f.not_phrasings.similarities(&asked.side, shared, sims);
-            if sims.iter().any(|&s| s >= 0.8) {
+            if sims
+                .iter()
+                .any(|&s| s >= self.scoring.not_phrasing_similarity)
+            {
                 return None;
             }
         }
