@@ -377,7 +377,11 @@ impl Engine {
             // month would tie "how many times did they strike?" to one strike).
             Reference::Singular | Reference::Plural => format!(
                 "{} {}",
-                self.topic_of(&turn.question, turn.facts.first().map(String::as_str)),
+                self.topic_of(
+                    &turn.question,
+                    turn.facts.first().map(String::as_str),
+                    reference == Reference::Plural
+                ),
                 turn.year().unwrap_or_default()
             ),
             // A question of no time of its own ("how many operations were cancelled?") is
@@ -481,7 +485,12 @@ impl Engine {
                         .and_then(|j| separate.get(j))
                         .and_then(|a: &PartAnswer| a.facts.first())
                         .map(|f| f.id.as_str());
-                    format!("{p} {}", self.topic_of(text, fact))
+                    let plural = self.kb.conversation.references.of(
+                        &plain(p),
+                        topic_words,
+                        self.kb.screener.question_words(),
+                    ) == Reference::Plural;
+                    format!("{p} {}", self.topic_of(text, fact, plural))
                 }
                 _ => p.clone(),
             };
@@ -1013,11 +1022,13 @@ impl Engine {
     }
 
     /// What a short follow-up part ("did they win?") or question is about: the names among the
-    /// keywords of the fact that answered the previous part or question (`fact`), since "they" names its answer ("Justice for
-    /// Health"), not its question ("who took Hunt to court"). Its other keywords ("£300,000")
-    /// would only pull the part back to that fact. All its keywords when none is a name; the
-    /// previous part's words when it went unanswered.
-    fn topic_of(&self, previous: &str, fact: Option<&str>) -> String {
+    /// keywords of the fact that answered the previous part or question (`fact`), since "they"
+    /// names its answer ("Justice for Health"), not its question ("who took Hunt to court"). Its
+    /// other keywords ("£300,000") would only pull the part back to that fact. When none is a
+    /// name: for a `plural` reference, the fact's dispute ("they" are its people, not the offer
+    /// the fact was about); else all its keywords. The previous part's words when it went
+    /// unanswered.
+    fn topic_of(&self, previous: &str, fact: Option<&str>, plural: bool) -> String {
         let keywords = fact
             .and_then(|id| self.kb.facts.iter().find(|k| k.id == id))
             .map(|f| {
@@ -1027,14 +1038,34 @@ impl Engine {
                     .filter(|k| k.chars().any(char::is_uppercase))
                     .map(String::as_str)
                     .collect();
-                if names.is_empty() {
-                    f.keywords.join(" ")
-                } else {
+                if !names.is_empty() {
                     names.join(" ")
+                } else if plural {
+                    // "they" are the people of the dispute, not the thing the fact was about.
+                    self.dispute_words(&f.dispute)
+                } else {
+                    f.keywords.join(" ")
                 }
             })
             .filter(|k| !k.trim().is_empty());
         keywords.unwrap_or_else(|| previous.to_string())
+    }
+
+    /// A dispute's label without its years ("junior doctors' pay dispute"): the years would tie
+    /// a follow-up to facts of every year the dispute ran.
+    fn dispute_words(&self, id: &str) -> String {
+        self.kb
+            .disputes
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| {
+                d.label
+                    .split_whitespace()
+                    .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
     }
 
     /// A part of a several-part question whose facts were all given already asks for something

@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::{Decline, Engine};
 
-const MIN_FOLLOW_UPS: f64 = 0.65;
-const MAX_FALSE_ANSWERS: usize = 7;
+const MIN_FOLLOW_UPS: f64 = 0.70;
+const MAX_FALSE_ANSWERS: usize = 6;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,6 +45,13 @@ fn the_conversation_set_meets_its_floors() {
     assert!(report.false_answers <= MAX_FALSE_ANSWERS);
 }
 
+/// The first fact of the answer to `q` after `previous`, which must be answered.
+fn first_fact(e: &Engine, previous: &[String], q: &str) -> String {
+    let a = e.ask_conversation(previous, q, today());
+    assert!(a.answered, "{q}: {}", a.text);
+    a.facts[0].id.clone()
+}
+
 #[test]
 fn a_follow_up_is_asked_about_the_previous_answer() {
     let previous = vec!["who is the health secretary now?".to_string()];
@@ -57,18 +64,30 @@ fn a_follow_up_is_asked_about_the_previous_answer() {
 #[test]
 fn a_pronoun_names_who_the_follow_up_is_about_and_its_own_words_what_it_asks() {
     let e = engine();
-    let previous = vec!["who was the BMA's junior doctor leader in 2016?".to_string()];
-    let first = |q: &str| {
-        let a = e.ask_conversation(&previous, q, today());
-        assert!(a.answered, "{q}: {}", a.text);
-        a.facts[0].id.clone()
-    };
+    let previous = ["who was the BMA's junior doctor leader in 2016?".to_string()];
+    let first = |q: &str| first_fact(&e, &previous, q);
     // The leader's own fact holds "he" but not what is asked about him.
     assert_eq!(
         first("what did he call the contract?"),
         "2016-malawana-unfair-contract"
     );
     assert_eq!(first("did he quit?"), "2016-malawana-resigns");
+}
+
+#[test]
+fn they_are_the_people_of_the_dispute_not_the_thing_the_answer_was_about() {
+    let e = engine();
+    let previous = ["what did the government offer junior doctors in july 2024?".to_string()];
+    let first = |q: &str| first_fact(&e, &previous, q);
+    // The offer's own words ("offer", "3.71%") would bring the offer back.
+    assert_eq!(
+        first("how often did they walk out?"),
+        "2024-pay-dispute-11-strike-rounds"
+    );
+    assert_eq!(
+        first("when did they first strike?"),
+        "2022-pay-dispute-began-october-2022"
+    );
 }
 
 #[test]
