@@ -56,12 +56,24 @@ impl Turn {
 pub enum Reference {
     /// It names its own topic.
     None,
-    /// "he", "it", "that strike": unknowable without a conversation.
-    Singular,
+    /// "he", "her": a person named before; unknowable without a conversation.
+    Person,
+    /// "it", "that": the thing asked about before; unknowable without a conversation.
+    Thing,
     /// "they", "their": without a conversation, the doctors on strike.
     Plural,
     /// "and in 2023?", "what about the BMA?": the previous question with a new detail.
     Continues,
+}
+
+impl Reference {
+    /// A pronoun that stands for something named before.
+    pub fn is_pronoun(self) -> bool {
+        matches!(
+            self,
+            Reference::Person | Reference::Thing | Reference::Plural
+        )
+    }
 }
 
 /// `conversation.toml`.
@@ -86,7 +98,8 @@ pub struct FollowUps {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct References {
-    singular: Vec<String>,
+    person: Vec<String>,
+    thing: Vec<String>,
     plural: Vec<String>,
     openers: Vec<String>,
     /// A question naming more topic words than this names its own topic.
@@ -114,8 +127,10 @@ impl References {
         });
         if continues {
             Reference::Continues
-        } else if self.has_singular(plain_text) {
-            Reference::Singular
+        } else if has_word(plain_text, &self.person) {
+            Reference::Person
+        } else if has_word(plain_text, &self.thing) {
+            Reference::Thing
         } else if has_word(plain_text, &self.plural) {
             Reference::Plural
         } else {
@@ -123,9 +138,10 @@ impl References {
         }
     }
 
-    /// Whether a plain text uses one of the `singular` references.
-    pub fn has_singular(&self, plain_text: &str) -> bool {
-        has_word(plain_text, &self.singular)
+    /// Whether a plain text uses a reference that only a conversation can resolve (a `person`
+    /// or a `thing`).
+    pub fn needs_conversation(&self, plain_text: &str) -> bool {
+        has_word(plain_text, &self.person) || has_word(plain_text, &self.thing)
     }
 }
 
@@ -215,7 +231,9 @@ mod tests {
     fn a_reference_counts_only_in_a_question_that_names_little_of_its_own() {
         let r = conversation().references;
         let q: Vec<String> = ["what", "how", "when", "did"].map(String::from).to_vec();
-        assert_eq!(r.of("when was he appointed", 1, &q), Reference::Singular);
+        assert_eq!(r.of("when was he appointed", 1, &q), Reference::Person);
+        assert_eq!(r.of("did he accept it", 1, &q), Reference::Person);
+        assert_eq!(r.of("did they accept it", 1, &q), Reference::Thing);
         assert_eq!(r.of("when are they striking", 1, &q), Reference::Plural);
         assert_eq!(r.of("and in 2023", 1, &q), Reference::Continues);
         assert_eq!(

@@ -350,8 +350,8 @@ impl Engine {
         };
         let references = &self.kb.conversation.references;
         let plain_first = plain(first);
-        // Alone, only a singular pronoun changes anything: most questions stop here, unanalysed.
-        if previous.is_none() && !references.has_singular(&plain_first) {
+        // Alone, only "he" or "it" changes anything: most questions stop here, unanalysed.
+        if previous.is_none() && !references.needs_conversation(&plain_first) {
             return unchanged(parts);
         }
         let analyzed = self.matcher.lexicon().analyze(first);
@@ -360,11 +360,11 @@ impl Engine {
         // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
         let cues = self.read_cues(&analyzed, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
-        if named && matches!(reference, Reference::Singular | Reference::Plural) {
+        if named && reference.is_pronoun() {
             reference = Reference::None;
         }
         let Some(turn) = previous else {
-            return if reference == Reference::Singular {
+            return if matches!(reference, Reference::Person | Reference::Thing) {
                 None
             } else {
                 unchanged(parts)
@@ -375,7 +375,18 @@ impl Engine {
             Reference::Continues => self.without_replaced_names(&turn.question, &analyzed),
             // "he", "they": the previous answer's names, in its year (the names say who; a
             // month would tie "how many times did they strike?" to one strike).
-            Reference::Singular | Reference::Plural => format!(
+            // "it" is what the previous question asked about, in its own words ("did they
+            // accept it?" after "what did the government offer?"), unless it leant back too.
+            // Without its month: what is asked of it may come later (the vote on an offer).
+            Reference::Thing if !references.needs_conversation(&plain(&turn.question)) => {
+                let words: Vec<&str> = turn
+                    .question
+                    .split_whitespace()
+                    .filter(|w| month_number(&plain(w)).is_none())
+                    .collect();
+                format!("{} {}", words.join(" "), turn.year().unwrap_or_default())
+            }
+            Reference::Person | Reference::Thing | Reference::Plural => format!(
                 "{} {}",
                 self.topic_of(
                     &turn.question,
@@ -398,7 +409,7 @@ impl Engine {
             asked: follow_up(question, &topic),
             parts,
             time_only: reference == Reference::None,
-            pronoun: matches!(reference, Reference::Singular | Reference::Plural),
+            pronoun: reference.is_pronoun(),
         })
     }
 
