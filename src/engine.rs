@@ -641,10 +641,14 @@ impl Engine {
             declined: Some(reason),
             near,
         };
+        let cues = self.part_cues(&analyzed, inherited, today);
         if analyzed.tokens.is_empty() {
+            let topic = &self.kb.now.unnamed_topic;
+            if cues.now && !topic.trim().is_empty() {
+                return self.answer_part(&format!("{text} {topic}"), today, inherited);
+            }
             return declined(Decline::Empty, Vec::new());
         }
-        let cues = self.part_cues(&analyzed, inherited, today);
         let year_tokens = year_tokens(&cues);
         // The unscoped matches: suggestions when the question is declined, and the evidence that
         // a named time, not the topic, is what has no fact.
@@ -1916,6 +1920,20 @@ mod composition_tests {
                 a.text
             );
         }
+    }
+
+    #[test]
+    fn a_question_about_now_that_names_nothing_is_about_the_strikes() {
+        let e = engine();
+        let named = e.ask("what is happening with the doctors strike now?", today());
+        for q in ["what's going on at the moment?", "what is happening now?"] {
+            let a = e.ask(q, today());
+            assert!(a.answered, "{q}: {}", a.text);
+            assert_eq!(fact_ids(&a), fact_ids(&named), "{q}");
+        }
+        // Without "now" it names nothing to answer.
+        let a = e.ask("what happened then?", today());
+        assert_eq!(a.declined, Some(Decline::Empty), "{}", a.text);
     }
 
     #[test]

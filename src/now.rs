@@ -33,6 +33,9 @@ pub struct NowWords {
     reach: usize,
     /// Question words that ask a reason or a person, not whether, when or how many.
     not_whether: Vec<String>,
+    /// What a question about now that names nothing is about ("what's the latest?"): the
+    /// words it is asked with.
+    pub unnamed_topic: String,
 }
 
 impl NowWords {
