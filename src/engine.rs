@@ -370,15 +370,37 @@ impl Engine {
                 unchanged(parts)
             };
         };
-        let topic = match reference {
+        let topic = self.topic_for(reference, turn, &analyzed, named || cues.now);
+        if topic.trim().is_empty() {
+            return unchanged(parts);
+        }
+        parts[0] = follow_up(first, &topic);
+        Some(Resolved {
+            asked: follow_up(question, &topic),
+            parts,
+            time_only: reference == Reference::None,
+            pronoun: reference.is_pronoun(),
+        })
+    }
+
+    /// What a follow-up of this `reference` is asked about, from the turn before it; empty when
+    /// it stands alone. `timed` when it names a dispute, a year or now.
+    fn topic_for(
+        &self,
+        reference: Reference,
+        turn: &Turn,
+        analyzed: &Analyzed,
+        timed: bool,
+    ) -> String {
+        match reference {
             // "and in 2023?" asks the previous question again, with its new detail.
-            Reference::Continues => self.without_replaced_names(&turn.question, &analyzed),
+            Reference::Continues => self.without_replaced_names(&turn.question, analyzed),
             // "he", "they": the previous answer's names, in its year (the names say who; a
             // month would tie "how many times did they strike?" to one strike).
             // "it" is what the previous question asked about, in its own words ("did they
             // accept it?" after "what did the government offer?"), unless it leant back too.
             // Without its month: what is asked of it may come later (the vote on an offer).
-            Reference::Thing if !references.needs_conversation(&plain(&turn.question)) => {
+            Reference::Thing if !self.leans_back(&turn.question) => {
                 let words: Vec<&str> = turn
                     .question
                     .split_whitespace()
@@ -398,19 +420,15 @@ impl Engine {
             // A question of no time of its own ("how many operations were cancelled?") is
             // about the time of the previous answer; if nothing then answers it, it stands alone
             // (see `ask_after`).
-            Reference::None if !named && !cues.now => turn.when.join(" "),
+            Reference::None if !timed => turn.when.join(" "),
             Reference::None => String::new(),
-        };
-        if topic.trim().is_empty() {
-            return unchanged(parts);
         }
-        parts[0] = follow_up(first, &topic);
-        Some(Resolved {
-            asked: follow_up(question, &topic),
-            parts,
-            time_only: reference == Reference::None,
-            pronoun: reference.is_pronoun(),
-        })
+    }
+
+    /// Whether a question uses a reference only a conversation resolves ("he", "it").
+    fn leans_back(&self, question: &str) -> bool {
+        let references = &self.kb.conversation.references;
+        references.needs_conversation(&plain(question))
     }
 
     /// The previous question for a continuation ("and the BMA?"): a name the continuation gives
@@ -668,19 +686,47 @@ impl Engine {
             matches.retain(|m| self.kb.facts[m.fact].as_of.earliest() <= today);
         }
         let best = matches.first().map(|m| m.confidence).unwrap_or(0.0);
-        let tokens = self.matcher.corrected_tokens(&analyzed);
+        if let Some(part) = self.day_or_timeline_part(&analyzed, &cues, &matches, best, today) {
+            return part;
+        }
+        if best < self.threshold {
+            // A topic matched outside the named time: it is the time that has no fact.
+            let near = unscoped();
+            let outside = !cues.disputes.is_empty()
+                && near.first().is_some_and(|m| m.confidence >= self.threshold);
+            let reason = if outside {
+                Decline::OutsideTime
+            } else {
+                Decline::Unknown
+            };
+            return declined(reason, near);
+        }
+        self.facts_part(&cues, matches, best, today)
+    }
+
+    /// A question about what happened on a day it names, or one the strike timeline answers
+    /// (whether, when, how many strikes): answered from those rather than from the matches.
+    fn day_or_timeline_part(
+        &self,
+        analyzed: &Analyzed,
+        cues: &Cues,
+        matches: &[Match],
+        best: f32,
+        today: NaiveDate,
+    ) -> Option<PartAnswer> {
+        let tokens = self.matcher.corrected_tokens(analyzed);
         if let Some(day) = cues::named_day(&analyzed.words).filter(|d| {
             let words = &self.kb.timeline_words;
             words.asks_what_happened(&analyzed.words, &tokens, *d)
         }) {
-            let facts = self.facts_of_day(day, &cues.disputes, &matches, today);
+            let facts = self.facts_of_day(day, &cues.disputes, matches, today);
             if !facts.is_empty() {
-                return PartAnswer {
+                return Some(PartAnswer {
                     facts,
                     confidence: timeline::FULLY_EXPLAINED,
                     declined: None,
-                    near: matches,
-                };
+                    near: matches.to_vec(),
+                });
             }
         }
         let timeline_query = self
@@ -696,24 +742,12 @@ impl Engine {
             // A timeline question whose every word the timeline explains is answered from it;
             // otherwise it must beat the best fact.
             if conf >= self.threshold && (conf >= best || conf >= timeline::FULLY_EXPLAINED) {
-                if let Some(part) = self.timeline_part(query, conf, &cues, matches.clone(), today) {
-                    return part;
+                if let Some(part) = self.timeline_part(query, conf, cues, matches.to_vec(), today) {
+                    return Some(part);
                 }
             }
         }
-        if best < self.threshold {
-            // A topic matched outside the named time: it is the time that has no fact.
-            let near = unscoped();
-            let outside = !cues.disputes.is_empty()
-                && near.first().is_some_and(|m| m.confidence >= self.threshold);
-            let reason = if outside {
-                Decline::OutsideTime
-            } else {
-                Decline::Unknown
-            };
-            return declined(reason, near);
-        }
-        self.facts_part(&cues, matches, best, today)
+        None
     }
 
     /// A question of topic words only ("what is the doctors' strike about?") gets the overview:
