@@ -1049,4 +1049,16 @@ mod tests {
         // "back" is a word of its own: "pay back to 2008 levels" asks no support.
         assert_ne!(l.analyze("back").tokens, l.analyze("support").tokens);
     }
+
+    #[test]
+    fn a_hesitation_and_the_state_of_things_fold_to_nothing_else() {
+        let l = bundled();
+        // "er" is a hesitation, not the emergency room; "the state of" is no government.
+        assert_eq!(
+            l.analyze("er when is the next strike").tokens,
+            l.analyze("when is the next strike").tokens
+        );
+        let state = l.analyze("what is the state of the talks").tokens;
+        assert!(!state.contains(&l.stem("government")), "{state:?}");
+    }
 }
