@@ -661,8 +661,9 @@ impl Engine {
         };
         let cues = self.part_cues(&analyzed, inherited, today);
         if analyzed.tokens.is_empty() {
+            // Asked again with the topic only if that names something: else it would recurse.
             let topic = &self.kb.now.unnamed_topic;
-            if cues.now && !topic.trim().is_empty() {
+            if cues.now && !self.matcher.lexicon().analyze(topic).tokens.is_empty() {
                 return self.answer_part(&format!("{text} {topic}"), today, inherited);
             }
             return declined(Decline::Empty, Vec::new());

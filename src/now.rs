@@ -34,7 +34,8 @@ pub struct NowWords {
     /// Question words that ask a reason or a person, not whether, when or how many.
     not_whether: Vec<String>,
     /// What a question about now that names nothing is about ("what's the latest?"): the
-    /// words it is asked with.
+    /// words it is asked with. Without it, such a question is declined.
+    #[serde(default)]
     pub unnamed_topic: String,
 }
 
