@@ -1969,6 +1969,12 @@ mod composition_tests {
         // Without "now" it names nothing to answer.
         let a = e.ask("what happened then?", today());
         assert_eq!(a.declined, Some(Decline::Empty), "{}", a.text);
+        // A topic of stop words only names nothing either: declined, not asked again forever.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let mut kb = KnowledgeBase::load(&dir).expect("the bundled fact base loads");
+        kb.now.unnamed_topic = "the".to_string();
+        let a = Engine::new(kb).ask("what is happening now?", today());
+        assert_eq!(a.declined, Some(Decline::Empty), "{}", a.text);
     }
 
     #[test]
