@@ -1071,8 +1071,8 @@ impl Engine {
             .collect()
     }
 
-    /// What a short follow-up part ("did they win?") or question is about: the names among the
-    /// keywords of the fact that answered the previous part or question (`fact`), since "they"
+    /// What a short follow-up part ("did they win?") or question is about: the names (not
+    /// times, see [`is_time`]) among the keywords of the fact that answered the previous part or question (`fact`), since "they"
     /// names its answer ("Justice for Health"), not its question ("who took Hunt to court"). Its
     /// other keywords ("£300,000") would only pull the part back to that fact. When none is a
     /// name: for a `plural` reference, the fact's dispute ("they" are its people, not the offer
@@ -1085,7 +1085,7 @@ impl Engine {
                 let names: Vec<&str> = f
                     .keywords
                     .iter()
-                    .filter(|k| k.chars().any(char::is_uppercase))
+                    .filter(|k| k.chars().any(char::is_uppercase) && !is_time(k))
                     .map(String::as_str)
                     .collect();
                 if !names.is_empty() {
@@ -1538,6 +1538,16 @@ struct Resolved {
     time_only: bool,
     /// A pronoun was resolved to the previous answer's topic ("what did he say?").
     pronoun: bool,
+}
+
+/// Whether a keyword only names a time ("December 2025"): capitalised, but no name. A
+/// follow-up's topic leaves it out, as the year is carried apart and a month would tie the
+/// follow-up to one strike.
+fn is_time(keyword: &str) -> bool {
+    keyword.split_whitespace().all(|w| {
+        let w = plain(w);
+        month_number(&w).is_some() || w.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// A question that leans on an earlier one, with that one's topic added. When the question
