@@ -282,7 +282,9 @@ impl Engine {
     /// words are the previous answer's, so they pull towards the fact already given ("what did
     /// he say about the contract?" after "who led the junior doctors?" would get the leader
     /// again). Among the matches that clear the threshold, the one that holds most of the
-    /// follow-up's own words answers; the first match keeps its place on a tie.
+    /// follow-up's own words answers; the first match keeps its place on a tie. When none holds
+    /// any of them, the follow-up asked what no fact of that topic says ("what job did he have
+    /// before?"), and it is declined.
     fn prefer_own_words(
         &self,
         answered: &mut (PartAnswer, Vec<PartAnswer>, Vec<usize>),
@@ -310,6 +312,10 @@ impl Engine {
             whole.facts = vec![self.fact_answer(m, today)];
             whole.confidence = m.confidence;
             *parts = vec![whole.clone()];
+        } else if given == 0.0 && self.matcher.share_known(&own_tokens) {
+            whole.facts.clear();
+            whole.declined = Some(Decline::Unknown);
+            parts.clear();
         }
     }
 
@@ -400,14 +406,11 @@ impl Engine {
             // "it" is what the previous question asked about, in its own words ("did they
             // accept it?" after "what did the government offer?"), unless it leant back too.
             // Without its month: what is asked of it may come later (the vote on an offer).
-            Reference::Thing if !self.leans_back(&turn.question) => {
-                let words: Vec<&str> = turn
-                    .question
-                    .split_whitespace()
-                    .filter(|w| month_number(&plain(w)).is_none())
-                    .collect();
-                format!("{} {}", words.join(" "), turn.year().unwrap_or_default())
-            }
+            Reference::Thing if !self.leans_back(&turn.question) => format!(
+                "{} {}",
+                self.asked_about(&turn.question, false),
+                turn.year().unwrap_or_default()
+            ),
             Reference::Person | Reference::Thing | Reference::Plural => format!(
                 "{} {}",
                 self.topic_of(
@@ -417,12 +420,42 @@ impl Engine {
                 ),
                 turn.year().unwrap_or_default()
             ),
-            // A question of no time of its own ("how many operations were cancelled?") is
-            // about the time of the previous answer; if nothing then answers it, it stands alone
-            // (see `ask_after`).
+            // A question that names no time, dispute or person of its own and few words
+            // ("what was the turnout?", "how many were cancelled?") is asked about what the
+            // previous question asked about, at the previous answer's time; if nothing then
+            // answers it, it stands alone (see `ask_after`).
+            Reference::None if !timed && self.is_elliptical(analyzed) => format!(
+                "{} {}",
+                self.asked_about(&turn.question, true),
+                turn.when.join(" ")
+            ),
             Reference::None if !timed => turn.when.join(" "),
             Reference::None => String::new(),
         }
+    }
+
+    /// What a question asked about, in its own words: without its question words (how it
+    /// asked is not what it was about) and, unless `months`, without its months (what is asked
+    /// of an offer may come later: the vote on it).
+    fn asked_about(&self, question: &str, months: bool) -> String {
+        let question_words = self.kb.screener.question_words();
+        question
+            .split_whitespace()
+            .filter(|w| {
+                let word = plain(w);
+                !question_words.contains(&word) && (months || month_number(&word).is_none())
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Whether a question names too little to stand alone in a conversation: no more words
+    /// than a reference may name (`max_topic_words`), and no person (`people` in
+    /// `lexicon.toml`), who would be a topic of its own.
+    fn is_elliptical(&self, analyzed: &Analyzed) -> bool {
+        let lexicon = self.matcher.lexicon();
+        let limit = self.kb.conversation.references.max_topic_words;
+        analyzed.tokens.len() <= limit && !analyzed.tokens.iter().any(|t| lexicon.is_person(t))
     }
 
     /// Whether a question uses a reference only a conversation resolves ("he", "it").
@@ -1551,13 +1584,17 @@ fn is_time(keyword: &str) -> bool {
 }
 
 /// A question that leans on an earlier one, with that one's topic added. When the question
-/// names its own year ("and in 2023?"), the topic's years give way to it.
+/// names its own year ("and in 2023?") or month ("what about in december?"), the topic's years
+/// or months give way to it.
 fn follow_up(question: &str, topic: &str) -> String {
     let is_year = |w: &str| cues::as_year(w).is_some();
+    let is_month = |w: &str| month_number(&plain(w)).is_some();
     let own_year = question.split(|c: char| !c.is_ascii_digit()).any(is_year);
+    let own_month = question.split_whitespace().any(is_month);
     let topic: Vec<&str> = topic
         .split_whitespace()
         .filter(|w| !own_year || !is_year(w.trim_matches(|c: char| !c.is_ascii_digit())))
+        .filter(|w| !own_month || !is_month(w))
         .collect();
     let question =
         question.trim_end_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace());
@@ -1583,6 +1620,22 @@ mod tests {
         );
         assert_eq!(after_preamble("who is he, and why?", &q), None);
         assert_eq!(after_preamble("strike dates 2016", &q), None);
+    }
+
+    #[test]
+    fn a_follow_ups_own_year_or_month_takes_the_place_of_its_topics() {
+        assert_eq!(
+            follow_up("and in 2023?", "strike ballot result 2016"),
+            "and in 2023 strike ballot result"
+        );
+        assert_eq!(
+            follow_up("what about in december?", "strikes in November 2025"),
+            "what about in december strikes in 2025"
+        );
+        assert_eq!(
+            follow_up("what was the turnout?", "ballot July 2025"),
+            "what was the turnout ballot July 2025"
+        );
     }
 
     #[test]
