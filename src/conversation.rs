@@ -138,6 +138,12 @@ impl References {
         }
     }
 
+    /// Whether a plain text uses a `plural` reference, which without a conversation stands for
+    /// the doctors on strike.
+    pub fn names_the_doctors(&self, plain_text: &str) -> bool {
+        has_word(plain_text, &self.plural)
+    }
+
     /// Whether a plain text uses a reference that only a conversation can resolve (a `person`
     /// or a `thing`).
     pub fn needs_conversation(&self, plain_text: &str) -> bool {

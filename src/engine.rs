@@ -370,11 +370,7 @@ impl Engine {
             reference = Reference::None;
         }
         let Some(turn) = previous else {
-            return if matches!(reference, Reference::Person | Reference::Thing) {
-                None
-            } else {
-                unchanged(parts)
-            };
+            return self.resolve_alone(reference, cues.now, question, parts);
         };
         let topic = self.topic_for(reference, turn, &analyzed, named || cues.now);
         if topic.trim().is_empty() {
@@ -386,6 +382,35 @@ impl Engine {
             parts,
             time_only: reference == Reference::None,
             pronoun: reference.is_pronoun(),
+        })
+    }
+
+    /// A question with no conversation before it. "It" in a question about now is the strikes,
+    /// as "they" are the doctors ("is it going ahead?"); a past "it" ("how long did it last?")
+    /// and "he" could be anything: `None`.
+    fn resolve_alone(
+        &self,
+        reference: Reference,
+        now: bool,
+        question: &str,
+        mut parts: Vec<String>,
+    ) -> Option<Resolved> {
+        let topic = match reference {
+            Reference::Thing if now => self.kb.now.unnamed_topic.as_str(),
+            Reference::Person | Reference::Thing => return None,
+            _ => "",
+        };
+        let asked = if topic.is_empty() {
+            question.to_string()
+        } else {
+            parts[0] = follow_up(&parts[0], topic);
+            follow_up(question, topic)
+        };
+        Some(Resolved {
+            asked,
+            parts,
+            time_only: false,
+            pronoun: false,
         })
     }
 
@@ -694,9 +719,17 @@ impl Engine {
         };
         let cues = self.part_cues(&analyzed, inherited, today);
         if analyzed.tokens.is_empty() {
-            // Asked again with the topic only if that names something: else it would recurse.
+            // A question about now, or about "them" (the doctors), that names nothing else is
+            // about the strikes. Asked again with the topic only if that names something: else
+            // it would recurse.
             let topic = &self.kb.now.unnamed_topic;
-            if cues.now && !self.matcher.lexicon().analyze(topic).tokens.is_empty() {
+            let about_them = self
+                .kb
+                .conversation
+                .references
+                .names_the_doctors(&plain(text));
+            if (cues.now || about_them) && !self.matcher.lexicon().analyze(topic).tokens.is_empty()
+            {
                 return self.answer_part(&format!("{text} {topic}"), today, inherited);
             }
             return declined(Decline::Empty, Vec::new());

@@ -160,6 +160,27 @@ fn a_pronoun_with_nothing_before_it_is_declined_with_suggestions() {
 }
 
 #[test]
+fn with_nothing_before_it_it_about_now_is_the_strikes_and_they_are_the_doctors() {
+    let e = engine();
+    for q in [
+        "is it going ahead?",
+        "when is it happening?",
+        "what do they want?",
+    ] {
+        let a = e.ask(q, today());
+        assert!(a.answered, "{q}: {}", a.text);
+    }
+    // Today no strike is on: "it" gets the state of the strikes, not an old strike's figures.
+    let a = e.ask("is it going ahead?", today());
+    assert!(a.text.contains("No strike is on today"), "{}", a.text);
+    // A past "it" could be anything.
+    assert_eq!(
+        e.ask("how long did it last?", today()).declined,
+        Some(Decline::NeedsContext)
+    );
+}
+
+#[test]
 fn a_greeting_gets_the_introduction_with_current_examples() {
     let e = engine();
     for q in ["hi", "who are you?", "thanks!", "hey, what can you do?"] {
