@@ -104,6 +104,9 @@ pub struct References {
     openers: Vec<String>,
     /// A question naming more topic words than this names its own topic.
     pub max_topic_words: usize,
+    /// A pronoun follow-up's answer must hold at least this share of the weight of the
+    /// follow-up's own words, or it is declined.
+    pub own_words_share: f32,
 }
 
 impl References {

@@ -282,9 +282,9 @@ impl Engine {
     /// words are the previous answer's, so they pull towards the fact already given ("what did
     /// he say about the contract?" after "who led the junior doctors?" would get the leader
     /// again). Among the matches that clear the threshold, the one that holds most of the
-    /// follow-up's own words answers; the first match keeps its place on a tie. When none holds
-    /// any of them, the follow-up asked what no fact of that topic says ("what job did he have
-    /// before?"), and it is declined.
+    /// follow-up's own words answers; the first match keeps its place on a tie. When it holds
+    /// less than `own_words_share` of them, the follow-up asked what no fact of that topic says
+    /// ("what job did he have before?", "what was its turnout?"), and it is declined.
     fn prefer_own_words(
         &self,
         answered: &mut (PartAnswer, Vec<PartAnswer>, Vec<usize>),
@@ -312,7 +312,9 @@ impl Engine {
             whole.facts = vec![self.fact_answer(m, today)];
             whole.confidence = m.confidence;
             *parts = vec![whole.clone()];
-        } else if given == 0.0 && self.matcher.share_known(&own_tokens) {
+        } else if given < self.kb.conversation.references.own_words_share
+            && self.matcher.share_known(&own_tokens)
+        {
             whole.facts.clear();
             whole.declined = Some(Decline::Unknown);
             parts.clear();
@@ -363,10 +365,12 @@ impl Engine {
         let analyzed = self.matcher.lexicon().analyze(first);
         let question_words = self.kb.screener.question_words();
         let mut reference = references.of(&plain_first, analyzed.tokens.len(), question_words);
-        // A pronoun beside a name or a year refers to it ("did Hunt get his way?").
+        // A pronoun beside a name or a year refers to it ("did Hunt get his way?"); but a time
+        // is not what "it" or "that" stands for, only a detail of it ("was that in 2023?").
         let cues = self.read_cues(&analyzed, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
-        if named && reference.is_pronoun() {
+        let timed_thing = reference == Reference::Thing && !self.names_person(&analyzed);
+        if named && reference.is_pronoun() && !timed_thing {
             reference = Reference::None;
         }
         let Some(turn) = previous else {
@@ -475,12 +479,17 @@ impl Engine {
     }
 
     /// Whether a question names too little to stand alone in a conversation: no more words
-    /// than a reference may name (`max_topic_words`), and no person (`people` in
-    /// `lexicon.toml`), who would be a topic of its own.
+    /// than a reference may name (`max_topic_words`), and no person, who would be a topic of
+    /// its own.
     fn is_elliptical(&self, analyzed: &Analyzed) -> bool {
-        let lexicon = self.matcher.lexicon();
         let limit = self.kb.conversation.references.max_topic_words;
-        analyzed.tokens.len() <= limit && !analyzed.tokens.iter().any(|t| lexicon.is_person(t))
+        analyzed.tokens.len() <= limit && !self.names_person(analyzed)
+    }
+
+    /// Whether a question names a person (`people` in `lexicon.toml`).
+    fn names_person(&self, analyzed: &Analyzed) -> bool {
+        let lexicon = self.matcher.lexicon();
+        analyzed.tokens.iter().any(|t| lexicon.is_person(t))
     }
 
     /// Whether a question uses a reference only a conversation resolves ("he", "it").
