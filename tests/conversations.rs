@@ -1,7 +1,7 @@
 //! Conversations (issue 20): follow-up questions asked after the question before them, the
 //! introduction the bot gives to a greeting, and declines for a pronoun with nothing before it.
 //! `tests/conversations.jsonl` (written for this project: two- and three-turn exchanges, each
-//! with `previous`, 80 of them added unseen in session 14, 30 of those changing the subject) is
+//! with `previous`; 120 of them added unseen in session 14, 30 of those changing the subject) is
 //! scored through the same code as `strikefacts eval`; its floors are what the engine reaches
 //! today (below the issue's 85% target on the whole set): raise them as it improves.
 
@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::{Decline, Engine};
 
-const MIN_FOLLOW_UPS: f64 = 0.835;
-const MIN_DECLINED: f64 = 0.57;
-const MAX_FALSE_ANSWERS: usize = 10;
+const MIN_FOLLOW_UPS: f64 = 0.775;
+const MIN_DECLINED: f64 = 0.71;
+const MAX_FALSE_ANSWERS: usize = 18;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -141,6 +141,29 @@ fn a_follow_up_no_fact_of_its_topic_answers_is_declined_not_given_the_topic_agai
         assert!(!a.answered, "{q}: {}", a.text);
         assert!(!a.suggestions.is_empty(), "{q}");
     }
+}
+
+#[test]
+fn an_answer_holding_too_little_of_what_the_follow_up_asks_is_declined() {
+    let e = engine();
+    // The vote's result is the topic, not its turnout, which no source gives for 2024.
+    let previous = ["did junior doctors vote to accept the 2024 offer?".to_string()];
+    for q in [
+        "what turnout did that vote get?",
+        "what was the turnout for that vote?",
+    ] {
+        let a = e.ask_conversation(&previous, q, today());
+        assert!(!a.answered, "{q}: {}", a.text);
+    }
+}
+
+#[test]
+fn a_time_beside_it_is_a_detail_of_what_it_stands_for() {
+    let previous = ["when did junior doctors and consultants first strike together?".to_string()];
+    assert_eq!(
+        first_fact(&engine(), &previous, "was that in september 2023?"),
+        "2023-september-joint-strike-with-consultants"
+    );
 }
 
 #[test]
