@@ -434,10 +434,11 @@ impl Engine {
             // month would tie "how many times did they strike?" to one strike).
             // "it" is what the previous question asked about, in its own words ("did they
             // accept it?" after "what did the government offer?"), unless it leant back too.
-            // Without its month: what is asked of it may come later (the vote on an offer).
+            // With its month: "the November strike" is that strike. What is asked of it may
+            // come later (the vote on an offer), which the month only discounts.
             Reference::Thing if !self.leans_back(&turn.question) => format!(
                 "{} {}",
-                self.asked_about(&turn.question, false),
+                self.asked_about(&turn.question),
                 turn.year().unwrap_or_default()
             ),
             Reference::Person | Reference::Thing | Reference::Plural => format!(
@@ -455,7 +456,7 @@ impl Engine {
             // answers it, it stands alone (see `ask_after`).
             Reference::None if !timed && self.is_elliptical(analyzed) => format!(
                 "{} {}",
-                self.asked_about(&turn.question, true),
+                self.asked_about(&turn.question),
                 turn.when.join(" ")
             ),
             Reference::None if !timed => turn.when.join(" "),
@@ -464,16 +465,12 @@ impl Engine {
     }
 
     /// What a question asked about, in its own words: without its question words (how it
-    /// asked is not what it was about) and, unless `months`, without its months (what is asked
-    /// of an offer may come later: the vote on it).
-    fn asked_about(&self, question: &str, months: bool) -> String {
+    /// asked is not what it was about).
+    fn asked_about(&self, question: &str) -> String {
         let question_words = self.kb.screener.question_words();
         question
             .split_whitespace()
-            .filter(|w| {
-                let word = plain(w);
-                !question_words.contains(&word) && (months || month_number(&word).is_none())
-            })
+            .filter(|w| !question_words.contains(&plain(w)))
             .collect::<Vec<_>>()
             .join(" ")
     }

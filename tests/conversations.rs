@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::{Decline, Engine};
 
-const MIN_FOLLOW_UPS: f64 = 0.775;
+const MIN_FOLLOW_UPS: f64 = 0.79;
 const MIN_DECLINED: f64 = 0.71;
-const MAX_FALSE_ANSWERS: usize = 18;
+const MAX_FALSE_ANSWERS: usize = 16;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -96,10 +96,25 @@ fn they_are_the_people_of_the_dispute_not_the_thing_the_answer_was_about() {
 fn it_is_what_the_previous_question_asked_about() {
     let e = engine();
     let previous = ["what did the government offer junior doctors in july 2024?".to_string()];
-    // The offer's answer names the offer, not the later vote on it.
-    assert_eq!(
-        first_fact(&e, &previous, "did members vote for it?"),
-        "2024-pay-deal-accepted-66-percent"
+    // The offer's answer names the offer, not the later vote on it; the vote (in September,
+    // a month the question's July only discounts) is in the answer.
+    let a = e.ask_conversation(&previous, "did members vote for it?", today());
+    assert!(
+        a.facts
+            .iter()
+            .any(|f| f.id == "2024-pay-deal-accepted-66-percent"),
+        "{}",
+        a.text
+    );
+    // "That strike" is the one of the month the previous question named.
+    let previous = ["when was the september 2016 strike meant to start?".to_string()];
+    let a = e.ask_conversation(&previous, "why was that strike called off?", today());
+    assert!(
+        a.facts
+            .iter()
+            .any(|f| f.id == "2016-september-strike-suspended"),
+        "{}",
+        a.text
     );
 }
 
