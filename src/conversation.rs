@@ -102,6 +102,8 @@ pub struct References {
     thing: Vec<String>,
     plural: Vec<String>,
     openers: Vec<String>,
+    /// Questions that ask only what came after the previous answer ("what happened next?").
+    sequels: Vec<String>,
     /// A question naming more topic words than this names its own topic.
     pub max_topic_words: usize,
     /// A pronoun follow-up's answer must hold at least this share of the weight of the
@@ -145,6 +147,18 @@ impl References {
     /// the doctors on strike.
     pub fn names_the_doctors(&self, plain_text: &str) -> bool {
         has_word(plain_text, &self.plural)
+    }
+
+    /// Whether a plain text asks only what came after the previous answer: one of `sequels`,
+    /// perhaps after an opener ("and then what?").
+    pub fn asks_what_came_next(&self, plain_text: &str) -> bool {
+        let text = plain_text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let rest = self
+            .openers
+            .iter()
+            .find_map(|o| text.strip_prefix(&format!("{o} ")))
+            .unwrap_or(&text);
+        self.sequels.iter().any(|s| s == rest || s == &text)
     }
 
     /// Whether a plain text uses a reference that only a conversation can resolve (a `person`
@@ -254,6 +268,25 @@ mod tests {
             Reference::None
         );
         assert_eq!(r.of("when is the next strike", 2, &q), Reference::None);
+    }
+
+    #[test]
+    fn only_a_question_for_what_came_next_asks_it() {
+        let r = conversation().references;
+        for q in [
+            "what happened next",
+            "and then what",
+            "what happened after that",
+        ] {
+            assert!(r.asks_what_came_next(q), "{q}");
+        }
+        for q in [
+            "what happens next week",
+            "when is the next strike",
+            "what next for the bma",
+        ] {
+            assert!(!r.asks_what_came_next(q), "{q}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::lexicon::{month_number, plain, Analyzed};
 use crate::matcher::{Match, Matcher, Scope};
 use crate::model::PartialDate;
 use crate::screen::Screen;
+use crate::sequel;
 use crate::timeline;
 
 /// Longest question considered; longer ones are declined with a reason.
@@ -200,6 +201,9 @@ impl Engine {
         if help.is_none() && self.kb.conversation.introduction.is_greeting(&cleaned) {
             return self.introduction(shown, today);
         }
+        if let Some(a) = self.what_came_next(&cleaned, &shown, previous, &notices, today) {
+            return helped(a);
+        }
         let parts: Vec<String> = split_parts(&cleaned, self.kb.screener.question_words())
             .iter()
             .flat_map(|p| self.split_people(p))
@@ -237,6 +241,43 @@ impl Engine {
         let mut a = self.compose(shown, answered, notices, &missed);
         a.help = help;
         a
+    }
+
+    /// "What happened next?" after an answer: the first facts of its dispute dated after it
+    /// (see [`sequel`]), or a decline when it is the last one known. `None` for any other
+    /// question, or with no answer before it.
+    fn what_came_next(
+        &self,
+        question: &str,
+        shown: &str,
+        previous: Option<&Turn>,
+        notices: &[String],
+        today: NaiveDate,
+    ) -> Option<Answer> {
+        let references = &self.kb.conversation.references;
+        if !references.asks_what_came_next(&plain(question)) {
+            return None;
+        }
+        let given = previous?.facts.first()?;
+        let after = self.kb.facts.iter().position(|f| &f.id == given)?;
+        let next = sequel::next_facts(&self.kb.facts, after, today);
+        if next.is_empty() {
+            let reason = Decline::Unknown;
+            let message = reason_text(reason);
+            let shown = shown.to_string();
+            return Some(self.decline(shown, reason, Vec::new(), message, notices.to_vec(), today));
+        }
+        let confidence = timeline::FULLY_EXPLAINED;
+        let part = PartAnswer {
+            facts: next
+                .iter()
+                .map(|&pos| self.fact_answer_at(pos, confidence, today))
+                .collect(),
+            confidence,
+            declined: None,
+            near: Vec::new(),
+        };
+        Some(self.compose(shown.to_string(), vec![part], notices.to_vec(), &[]))
     }
 
     /// Answers the resolved question; if nothing answers it, then the question as it stands when

@@ -35,6 +35,7 @@ pub mod now;
 pub mod overview;
 pub mod provenance;
 pub mod screen;
+pub mod sequel;
 pub mod source_text;
 pub mod timeline;
 pub mod training;
