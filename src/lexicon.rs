@@ -354,6 +354,7 @@ impl Lexicon {
         let mut out = Vec::with_capacity(numbered.len());
         for w in numbered {
             let w = spelling(&w);
+            let w = month_of_typo(&w).map_or(w, str::to_string);
             let w = self.words.get(&w).cloned().unwrap_or(w);
             // A synonym may expand to several words ("r" -> "are").
             out.extend(w.split_whitespace().map(str::to_string));
@@ -565,6 +566,17 @@ pub(crate) fn deletions(word: &str) -> Vec<String> {
 /// Whether a word may be a typo to correct: four characters or more, no digit, not English.
 fn may_be_typo(w: &str) -> bool {
     w.chars().count() >= 4 && !w.bytes().any(|b| b.is_ascii_digit()) && !is_english(w)
+}
+
+/// The month a word names one edit wrong ("novmber", "febuary"), if any: months are cues read
+/// from the words before the matcher corrects typos, so they are corrected here. Only names of
+/// five letters or more: a shorter one is too near other words ("jule", "mat").
+fn month_of_typo(word: &str) -> Option<&'static str> {
+    MONTHS
+        .iter()
+        .copied()
+        .filter(|m| m.len() >= 5)
+        .find(|m| word != *m && same_word(word, m))
 }
 
 /// Whether a word is a year, which may sit inside a phrase ("take the 2024 deal").
@@ -872,6 +884,20 @@ fn spelling(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_month_written_one_edit_wrong_is_that_month() {
+        for (typo, month) in [
+            ("novmber", "november"),
+            ("febuary", "february"),
+            ("decmeber", "december"),
+        ] {
+            assert_eq!(month_of_typo(typo), Some(month), "{typo}");
+        }
+        for word in ["match", "march", "jule", "number", "remember", "octopus"] {
+            assert_eq!(month_of_typo(word), None, "{word}");
+        }
+    }
+
     use super::*;
 
     fn lex() -> Lexicon {
