@@ -191,15 +191,12 @@ impl Engine {
             a.help = help;
             a
         };
+        let declined = |reason: Decline, near: Vec<Match>| {
+            let message = reason_text(reason);
+            helped(self.decline(shown.clone(), reason, near, message, notices.clone(), today))
+        };
         if let Some(reason) = screened_out(screen) {
-            return helped(self.decline(
-                shown,
-                reason,
-                Vec::new(),
-                reason_text(reason),
-                notices,
-                today,
-            ));
+            return declined(reason, Vec::new());
         }
         if help.is_none() && self.kb.conversation.introduction.is_greeting(&cleaned) {
             return self.introduction(shown, today);
@@ -213,33 +210,17 @@ impl Engine {
             .collect();
         let Some(resolved) = self.resolve_references(&cleaned, parts.clone(), previous, today)
         else {
-            let message = reason_text(Decline::NeedsContext);
-            return helped(self.decline(
-                shown,
-                Decline::NeedsContext,
-                Vec::new(),
-                message,
-                notices,
-                today,
-            ));
+            return declined(Decline::NeedsContext, Vec::new());
         };
         let (whole, answered, missed) =
             self.answer_with_fallbacks(&cleaned, parts, resolved, today);
-        if answered.is_empty() && screen.signposting {
+        if answered.is_empty() && !screen.signposting {
+            return declined(whole.declined.unwrap_or(Decline::Unknown), whole.near);
+        }
+        if answered.is_empty() {
             // Someone may need care now: the NHS signposting is the answer, whatever the facts.
             let suggestions = self.suggestions_from(&whole.near, &[]);
             return Answer::signposting(shown, notices, suggestions, help);
-        }
-        if answered.is_empty() {
-            let reason = whole.declined.unwrap_or(Decline::Unknown);
-            return helped(self.decline(
-                shown,
-                reason,
-                whole.near,
-                reason_text(reason),
-                notices,
-                today,
-            ));
         }
         let mut a = self.compose(shown, answered, notices, &missed);
         a.help = help;
