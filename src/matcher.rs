@@ -305,11 +305,6 @@ impl Matcher {
         }
     }
 
-    /// Whether any of `tokens` is a word some fact uses (what [`Matcher::share_held`] weighs).
-    pub fn share_known(&self, tokens: &[String]) -> bool {
-        tokens.iter().any(|t| self.vocab.contains_key(t.as_str()))
-    }
-
     /// Whether an unknown word is an adverb made from an English word ("purely", "formally"): it
     /// says how, not what about, so it is left out rather than counted against every fact. Words
     /// of frequency ("hourly", "weekly") stay: "how much do doctors earn hourly?" asks what no

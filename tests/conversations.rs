@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use strikefacts::eval::{load_questions, run};
 use strikefacts::{Decline, Engine};
 
-const MIN_FOLLOW_UPS: f64 = 0.795;
+const MIN_FOLLOW_UPS: f64 = 0.8;
 const MIN_DECLINED: f64 = 0.71;
-const MAX_FALSE_ANSWERS: usize = 15;
+const MAX_FALSE_ANSWERS: usize = 14;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

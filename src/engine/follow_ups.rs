@@ -53,10 +53,10 @@ impl Engine {
         Some(self.compose(shown.to_string(), vec![part], notices.to_vec(), &[]))
     }
 
-    /// A pronoun's topic names who or what a follow-up is about, not what it asks: the topic's
-    /// words are the previous answer's, so they pull towards the fact already given ("what did
-    /// he say about the contract?" after "who led the junior doctors?" would get the leader
-    /// again). Among the matches that clear the threshold, the one that holds most of the
+    /// A borrowed topic (a pronoun's, or that of a question naming too little of its own) names
+    /// who or what a follow-up is about, not what it asks: the topic's words are the previous
+    /// answer's, so they pull towards the fact already given ("what did he say about the
+    /// contract?" after "who led the junior doctors?" would get the leader again). Among the matches that clear the threshold, the one that holds most of the
     /// follow-up's own words answers; the first match keeps its place on a tie. When it holds
     /// less than `own_words_share` of them, the follow-up asked what no fact of that topic says
     /// ("what job did he have before?", "what was its turnout?"), and it is declined.
@@ -70,7 +70,11 @@ impl Engine {
         let Some(first) = whole.facts.first() else {
             return;
         };
-        let own_tokens = self.matcher.lexicon().analyze(own).tokens;
+        // Typos corrected: a misspelt word of its own is still one the facts may hold; a word
+        // no fact uses is one none holds ("any deaths?").
+        let own_tokens = self
+            .matcher
+            .corrected_tokens(&self.matcher.lexicon().analyze(own));
         let share = |pos: usize| self.matcher.share_held(pos, &own_tokens);
         let Some(current) = self.kb.facts.iter().position(|f| f.id == first.id) else {
             return;
@@ -87,8 +91,7 @@ impl Engine {
             whole.facts = vec![self.fact_answer(m, today)];
             whole.confidence = m.confidence;
             *parts = vec![whole.clone()];
-        } else if given < self.kb.conversation.references.own_words_share
-            && self.matcher.share_known(&own_tokens)
+        } else if given < self.kb.conversation.references.own_words_share && !own_tokens.is_empty()
         {
             whole.facts.clear();
             whole.declined = Some(Decline::Unknown);
@@ -112,7 +115,7 @@ impl Engine {
                 asked: question.to_string(),
                 parts,
                 time_only: false,
-                pronoun: false,
+                borrowed_topic: false,
             })
         };
         let Some(first) = parts.first() else {
@@ -143,11 +146,15 @@ impl Engine {
             return unchanged(parts);
         }
         parts[0] = follow_up(first, &topic);
+        // An elliptical question borrowed a topic as a pronoun does: its own words say what it
+        // asks of it.
+        let elliptical =
+            reference == Reference::None && !(named || cues.now) && self.is_elliptical(&analyzed);
         Some(Resolved {
             asked: follow_up(question, &topic),
             parts,
             time_only: reference == Reference::None,
-            pronoun: reference.is_pronoun(),
+            borrowed_topic: reference.is_pronoun() || elliptical,
         })
     }
 
@@ -176,7 +183,7 @@ impl Engine {
             asked,
             parts,
             time_only: false,
-            pronoun: false,
+            borrowed_topic: false,
         })
     }
 
@@ -329,8 +336,9 @@ pub(super) struct Resolved {
     pub(super) parts: Vec<String>,
     /// Only the previous answer's time was added: the question may stand alone.
     pub(super) time_only: bool,
-    /// A pronoun was resolved to the previous answer's topic ("what did he say?").
-    pub(super) pronoun: bool,
+    /// What it is about came from the previous turn, by a pronoun ("what did he say?") or for
+    /// naming too little of its own ("what was the turnout?"): its own words say what it asks.
+    pub(super) borrowed_topic: bool,
 }
 
 /// Whether a keyword only names a time ("December 2025"): capitalised, but no name. A

@@ -244,7 +244,7 @@ impl Engine {
             }
         }
         let mut first = self.answer_parts(&resolved.asked, &resolved.parts, today);
-        if resolved.pronoun && resolved.parts.len() <= 1 {
+        if resolved.borrowed_topic && resolved.parts.len() <= 1 {
             self.prefer_own_words(&mut first, cleaned, today);
         }
         if !first.1.is_empty() {
