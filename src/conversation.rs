@@ -64,9 +64,19 @@ pub enum Reference {
     Plural,
     /// "and in 2023?", "what about the BMA?": the previous question with a new detail.
     Continues,
+    /// "what was the turnout?": no reference word, but too little of its own (no time, dispute
+    /// or person, few words) to stand alone after another question. Decided by the engine,
+    /// which reads those cues; [`References::of`] never gives it.
+    Elliptical,
 }
 
 impl Reference {
+    /// Whether the question's topic comes from the turn before it (a pronoun's referent, or
+    /// the previous question for an elliptical one): its own words then say only what it asks.
+    pub fn borrows_topic(self) -> bool {
+        self.is_pronoun() || self == Reference::Elliptical
+    }
+
     /// A pronoun that stands for something named before.
     pub fn is_pronoun(self) -> bool {
         matches!(

@@ -572,6 +572,10 @@ fn may_be_typo(w: &str) -> bool {
 /// from the words before the matcher corrects typos, so they are corrected here. Only names of
 /// five letters or more: a shorter one is too near other words ("jule", "mat").
 fn month_of_typo(word: &str) -> Option<&'static str> {
+    // Most words are English: one lookup rules them out before any comparison.
+    if !may_be_typo(word) {
+        return None;
+    }
     MONTHS
         .iter()
         .copied()

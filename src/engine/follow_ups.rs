@@ -27,11 +27,12 @@ impl Engine {
         notices: &[String],
         today: NaiveDate,
     ) -> Option<Answer> {
+        // Most questions come with no answer before them: nothing to read then.
+        let given = previous?.facts.first()?;
         let references = &self.kb.conversation.references;
         if !references.asks_what_came_next(&plain(question)) {
             return None;
         }
-        let given = previous?.facts.first()?;
         let after = self.kb.facts.iter().position(|f| &f.id == given)?;
         let next = sequel::next_facts(&self.kb.facts, after, today);
         if next.is_empty() {
@@ -56,8 +57,9 @@ impl Engine {
     /// A borrowed topic (a pronoun's, or that of a question naming too little of its own) names
     /// who or what a follow-up is about, not what it asks: the topic's words are the previous
     /// answer's, so they pull towards the fact already given ("what did he say about the
-    /// contract?" after "who led the junior doctors?" would get the leader again). Among the matches that clear the threshold, the one that holds most of the
-    /// follow-up's own words answers; the first match keeps its place on a tie. When it holds
+    /// contract?" after "who led the junior doctors?" would get the leader again). Among the
+    /// matches that clear the threshold, the one that holds most of the follow-up's own words
+    /// answers; the first match keeps its place on a tie. When it holds
     /// less than `own_words_share` of them, the follow-up asked what no fact of that topic says
     /// ("what job did he have before?", "what was its turnout?"), and it is declined.
     pub(super) fn prefer_own_words(
@@ -134,27 +136,31 @@ impl Engine {
         // is not what "it" or "that" stands for, only a detail of it ("was that in 2023?").
         let cues = self.read_cues(&analyzed, today);
         let named = !cues.disputes.is_empty() || !cues.years.is_empty();
-        let timed_thing = reference == Reference::Thing && !self.names_person(&analyzed);
+        let person = self.names_person(&analyzed);
+        let timed_thing = reference == Reference::Thing && !person;
         if named && reference.is_pronoun() && !timed_thing {
             reference = Reference::None;
+        }
+        let timed = named || cues.now;
+        if reference == Reference::None && !timed && !person {
+            let limit = references.max_topic_words;
+            if analyzed.tokens.len() <= limit {
+                reference = Reference::Elliptical;
+            }
         }
         let Some(turn) = previous else {
             return self.resolve_alone(reference, cues.now, question, parts);
         };
-        let topic = self.topic_for(reference, turn, &analyzed, named || cues.now);
+        let topic = self.topic_for(reference, turn, &analyzed, timed);
         if topic.trim().is_empty() {
             return unchanged(parts);
         }
         parts[0] = follow_up(first, &topic);
-        // An elliptical question borrowed a topic as a pronoun does: its own words say what it
-        // asks of it.
-        let elliptical =
-            reference == Reference::None && !(named || cues.now) && self.is_elliptical(&analyzed);
         Some(Resolved {
             asked: follow_up(question, &topic),
             parts,
-            time_only: reference == Reference::None,
-            borrowed_topic: reference.is_pronoun() || elliptical,
+            time_only: matches!(reference, Reference::None | Reference::Elliptical),
+            borrowed_topic: reference.borrows_topic(),
         })
     }
 
@@ -223,7 +229,7 @@ impl Engine {
             // ("what was the turnout?", "how many were cancelled?") is asked about what the
             // previous question asked about, at the previous answer's time; if nothing then
             // answers it, it stands alone (see `ask_after`).
-            Reference::None if !timed && self.is_elliptical(analyzed) => format!(
+            Reference::Elliptical => format!(
                 "{} {}",
                 self.asked_about(&turn.question),
                 turn.when.join(" ")
@@ -244,14 +250,6 @@ impl Engine {
             .join(" ")
     }
 
-    /// Whether a question names too little to stand alone in a conversation: no more words
-    /// than a reference may name (`max_topic_words`), and no person, who would be a topic of
-    /// its own.
-    pub(super) fn is_elliptical(&self, analyzed: &Analyzed) -> bool {
-        let limit = self.kb.conversation.references.max_topic_words;
-        analyzed.tokens.len() <= limit && !self.names_person(analyzed)
-    }
-
     /// Whether a question names a person (`people` in `lexicon.toml`).
     pub(super) fn names_person(&self, analyzed: &Analyzed) -> bool {
         let lexicon = self.matcher.lexicon();
@@ -268,10 +266,10 @@ impl Engine {
     /// takes the place of the names the previous question gave, as its year takes the place of
     /// their year (see [`follow_up`]).
     pub(super) fn without_replaced_names(&self, previous: &str, continuation: &Analyzed) -> String {
-        let lexicon = self.matcher.lexicon();
-        if !continuation.tokens.iter().any(|t| lexicon.is_person(t)) {
+        if !self.names_person(continuation) {
             return previous.to_string();
         }
+        let lexicon = self.matcher.lexicon();
         previous
             .split_whitespace()
             .filter(|w| {
